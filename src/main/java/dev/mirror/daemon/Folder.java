@@ -1,0 +1,162 @@
+package dev.mirror.daemon;
+
+import dev.mirror.core.DeviceId;
+import dev.mirror.core.NamedThreadFactory;
+import dev.mirror.identity.Identity;
+import dev.mirror.scan.Chunker;
+import dev.mirror.scan.FileHasher;
+import dev.mirror.scan.IgnoreRules;
+import dev.mirror.scan.ScanProgress;
+import dev.mirror.store.FolderLock;
+import dev.mirror.store.StateDirectory;
+import dev.mirror.tree.IndexDamagedException;
+import dev.mirror.tree.Indexer;
+import dev.mirror.tree.ScanReport;
+import dev.mirror.tree.TreeIndex;
+import dev.mirror.tree.TreeParams;
+import dev.mirror.tree.TreeSummary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A synced folder opened for work by this process: holds its lock, identity and index, and runs scans. Assembled in
+ * one place so every command opens a folder the same way. Closing releases everything, in reverse order; closing
+ * twice is safe. One thread at a time.
+ */
+public final class Folder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Folder.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final StateDirectory state;
+    private final FolderLock lock;
+    private final Identity identity;
+    private final Clock clock;
+    private final int hashThreads;
+    private final List<String> notices = new ArrayList<>();
+    private TreeIndex index;
+
+    private Folder(StateDirectory state, FolderLock lock, Identity identity, Clock clock, int hashThreads) {
+        this.state = state;
+        this.lock = lock;
+        this.identity = identity;
+        this.clock = clock;
+        this.hashThreads = hashThreads;
+    }
+
+    /**
+     * Opens {@code directory}: creates {@code .mirror/} and the identity on first use, takes the folder lock, and
+     * opens the index. A damaged index is moved aside and a new one started; {@link #notices()} says so.
+     *
+     * @param hashThreads how many threads read files during a scan
+     */
+    public static Folder open(Path directory, Clock clock, int hashThreads) throws IOException {
+        StateDirectory state = StateDirectory.open(directory);
+        FolderLock lock = FolderLock.acquire(state);
+        try {
+            Identity identity = Identity.loadOrCreate(state.path());
+            Folder folder = new Folder(state, lock, identity, clock, hashThreads);
+            folder.index = folder.openIndex();
+            return folder;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    public static Folder open(Path directory) throws IOException {
+        return open(directory, Clock.systemUTC(), Runtime.getRuntime().availableProcessors());
+    }
+
+    public DeviceId deviceId() {
+        return identity.deviceId();
+    }
+
+    public Path path() {
+        return state.folder();
+    }
+
+    /** What the index holds now, without scanning. */
+    public TreeSummary summary() throws IOException {
+        return index.summary();
+    }
+
+    /** Things the user should know that are not errors, such as an index rebuilt after damage. */
+    public List<String> notices() {
+        return List.copyOf(notices);
+    }
+
+    /** Brings the index in line with the folder; a damaged index found during the scan is rebuilt once. */
+    public ScanReport scan(ScanProgress progress) throws IOException, InterruptedException {
+        try {
+            return runScan(progress);
+        } catch (IndexDamagedException e) {
+            index.close();
+            index = replaceDamaged(e);
+            return runScan(new ScanProgress());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (index != null) {
+                index.close();
+            }
+        } finally {
+            lock.close();
+        }
+    }
+
+    private ScanReport runScan(ScanProgress progress) throws IOException, InterruptedException {
+        IgnoreRules ignore = IgnoreRules.load(state.folder());
+        FileHasher hasher = new FileHasher(new Chunker(index.params().chunker()), Folder::wallClockNanos);
+        ExecutorService hashPool = Executors.newFixedThreadPool(hashThreads, new NamedThreadFactory("mirror-hash"));
+        ExecutorService writer = Executors.newSingleThreadExecutor(new NamedThreadFactory("mirror-index-writer"));
+        try {
+            Indexer indexer = new Indexer(index, state.folder(), ignore, identity.deviceId().shortId(), hasher,
+                    hashPool, writer, progress);
+            return indexer.scan();
+        } finally {
+            hashPool.shutdownNow();
+            writer.shutdownNow();
+            hashPool.awaitTermination(1, TimeUnit.MINUTES);
+            writer.awaitTermination(1, TimeUnit.MINUTES);
+        }
+    }
+
+    private TreeIndex openIndex() throws IOException {
+        try {
+            return TreeIndex.open(state.index(), TreeParams.DEFAULT);
+        } catch (IndexDamagedException e) {
+            return replaceDamaged(e);
+        }
+    }
+
+    /** Moves a damaged index aside (kept for inspection, never deleted) and starts an empty one. */
+    private TreeIndex replaceDamaged(IndexDamagedException damage) throws IOException {
+        Path aside = state.path().resolve("index.damaged-" + STAMP.format(
+                clock.instant().truncatedTo(ChronoUnit.SECONDS).atZone(java.time.ZoneOffset.UTC)));
+        Files.move(state.index(), aside);
+        String notice = damage.getMessage() + "; moved it to " + aside + " and rebuilt the index with a full scan.";
+        LOG.warn(notice);
+        notices.add(notice);
+        return TreeIndex.open(state.index(), TreeParams.DEFAULT);
+    }
+
+    private static long wallClockNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.mirror.tree;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A path inside the synced folder: UTF-8 names joined by '/', relative to the root, which is the empty path.
+ * Immutable and thread-safe. Ordered by unsigned UTF-8 bytes, the order of the index and of every hash.
+ *
+ * <p>Only checks invariants that the index relies on; paths from the network are checked by {@code store} first.
+ */
+public final class TreePath implements Comparable<TreePath> {
+    public static final TreePath ROOT = new TreePath("", new byte[0]);
+
+    private final String text;
+    private final byte[] utf8;
+
+    private TreePath(String text, byte[] utf8) {
+        this.text = text;
+        this.utf8 = utf8;
+    }
+
+    /** Parses "a/b/c"; the empty string is the root. */
+    public static TreePath of(String text) {
+        if (text.isEmpty()) {
+            return ROOT;
+        }
+        for (String name : text.split("/", -1)) {
+            checkName(name);
+        }
+        return new TreePath(text, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public TreePath child(String name) {
+        checkName(name);
+        String childText = isRoot() ? name : text + "/" + name;
+        return new TreePath(childText, childText.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public boolean isRoot() {
+        return utf8.length == 0;
+    }
+
+    /** The parent directory; the root has none. */
+    public TreePath parent() {
+        if (isRoot()) {
+            throw new IllegalStateException("the root has no parent");
+        }
+        int slash = text.lastIndexOf('/');
+        return slash < 0 ? ROOT : new TreePath(text.substring(0, slash), Arrays.copyOf(utf8, lastSlashByte()));
+    }
+
+    /** The last name; empty for the root. */
+    public String name() {
+        return text.substring(text.lastIndexOf('/') + 1);
+    }
+
+    public byte[] nameBytes() {
+        return Arrays.copyOfRange(utf8, lastSlashByte() + 1, utf8.length);
+    }
+
+    /** The UTF-8 bytes; callers must not modify them. */
+    byte[] bytes() {
+        return utf8;
+    }
+
+    public int depth() {
+        if (isRoot()) {
+            return 0;
+        }
+        int depth = 1;
+        for (byte b : utf8) {
+            depth += b == '/' ? 1 : 0;
+        }
+        return depth;
+    }
+
+    /** True if {@code other} is this path or lies below it. */
+    public boolean contains(TreePath other) {
+        return isRoot() || other.text.equals(text) || other.text.startsWith(text + "/");
+    }
+
+    private int lastSlashByte() {
+        for (int i = utf8.length - 1; i >= 0; i--) {
+            if (utf8[i] == '/') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void checkName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a valid name in a path: '" + name + "'");
+        }
+    }
+
+    @Override
+    public int compareTo(TreePath other) {
+        return Arrays.compareUnsigned(utf8, other.utf8);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TreePath other && text.equals(other.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
