@@ -121,7 +121,7 @@ public final class Folder implements AutoCloseable {
 
     private ScanReport runScan(ScanProgress progress) throws IOException, InterruptedException {
         IgnoreRules ignore = IgnoreRules.load(state.folder());
-        FileHasher hasher = new FileHasher(new Chunker(index.params().chunker()), Folder::wallClockNanos);
+        FileHasher hasher = new FileHasher(new Chunker(index.params().chunker()), this::wallClockNanos);
         ExecutorService hashPool = Executors.newFixedThreadPool(hashThreads, new NamedThreadFactory("mirror-hash"));
         ExecutorService writer = Executors.newSingleThreadExecutor(new NamedThreadFactory("mirror-index-writer"));
         try {
@@ -155,8 +155,8 @@ public final class Folder implements AutoCloseable {
         return TreeIndex.open(state.index(), TreeParams.DEFAULT);
     }
 
-    private static long wallClockNanos() {
-        java.time.Instant now = java.time.Instant.now();
+    private long wallClockNanos() {
+        java.time.Instant now = clock.instant();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

@@ -48,10 +48,10 @@ public final class ChunkHasher {
      * Reads {@code in} from its current position to its end and passes every chunk to {@code consumer}, in order,
      * with offsets counted from where reading started. An empty channel gives no chunks. Does not close {@code in}.
      *
-     * <p>Checks the thread's interrupt flag before each chunk and, if set, throws {@link InterruptedIOException}
-     * leaving the flag set. Interrupting a read of an interruptible channel (such as a {@code FileChannel}) instead
-     * closes that channel and throws {@code ClosedByInterruptException}; either way the caller sees an
-     * {@code IOException} and the interrupt flag stays set.
+     * <p>Checks the thread's interrupt flag before each chunk (and so before the first read) and, if set, throws
+     * {@link InterruptedIOException} with the flag left set. An interrupt that arrives while blocked in a read of an
+     * interruptible channel (such as a {@code FileChannel}) instead makes the JDK close that channel and throw
+     * {@code ClosedByInterruptException}; either way the caller sees an {@code IOException} and the flag stays set.
      *
      * @return the number of bytes read, which is the sum of the chunk lengths
      * @throws IOException              if reading fails, the thread is interrupted, or the consumer throws
@@ -68,6 +68,11 @@ public final class ChunkHasher {
         int end = 0;
         boolean endOfInput = false;
         while (true) {
+            // Checked before any read too, so a thread interrupted before it starts does not close the caller's
+            // interruptible channel.
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("chunking interrupted after " + offset + " bytes");
+            }
             if (!endOfInput && end - start < maxChunkBytes) {
                 // The chunker needs maxBytes ahead of start unless the input ends sooner: move the unconsumed tail
                 // to the front (at most maxBytes - 1, so a copy per buffer refill, not per chunk) and fill up.
@@ -79,9 +84,6 @@ public final class ChunkHasher {
             }
             if (start == end) {
                 return offset;
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedIOException("chunking interrupted after " + offset + " bytes");
             }
             int length = chunker.nextCut(buffer, start, end, endOfInput);
             digest.update(buffer, start, length);

@@ -92,6 +92,8 @@ final class IgnorePattern {
             case SUFFIX:
                 return length >= literalLength && path.regionMatches(end - literalLength, literal, 0, literalLength);
             case GLOB:
+                // Git globs a name pattern from its start, not after the prefix; but in a name without '/', where
+                // a "**" begins changes nothing, so both kinds may skip the prefix.
                 return length >= literalLength
                         && path.regionMatches(from, literal, 0, literalLength)
                         && Wildmatch.matches(glob, literalCodePoints, path, from + literalLength, end);

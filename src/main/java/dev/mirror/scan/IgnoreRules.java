@@ -69,7 +69,8 @@ public final class IgnoreRules {
         byte[] bytes;
         try {
             if (Files.isSymbolicLink(file)) {
-                throw new IOException("Cannot read " + file + ": it is a symbolic link; replace it with a regular file.");
+                throw new IOException(
+                        "Cannot read " + file + ": it is a symbolic link; replace it with a regular file.");
             }
             // RACE: the file may become a link after the check; NOFOLLOW_LINKS then fails the open instead.
             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {

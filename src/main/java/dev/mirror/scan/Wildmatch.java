@@ -84,9 +84,10 @@ final class Wildmatch {
             pi++;
         }
         boolean matchSlash = false;
-        boolean afterSlash = runStart == start || p[runStart - 1] == '/';
-        boolean beforeSlash = pi == p.length || p[pi] == '/' || (p[pi] == '\\' && pi + 1 < p.length && p[pi + 1] == '/');
-        if (pi - runStart >= 2 && afterSlash && beforeSlash) {
+        boolean startsComponent = runStart == start || p[runStart - 1] == '/';
+        boolean endsComponent = pi == p.length || p[pi] == '/'
+                || (p[pi] == '\\' && pi + 1 < p.length && p[pi + 1] == '/');
+        if (pi - runStart >= 2 && startsComponent && endsComponent) {
             // "/**/" also stands for zero directories: "a/**/b" matches "a/b". Try that before consuming any text.
             if (pi < p.length && p[pi] == '/' && match(p, start, pi + 1, text, ti, end) == MATCH) {
                 return MATCH;
@@ -122,6 +123,26 @@ final class Wildmatch {
             ti += Character.charCount(tc);
         }
         return ABORT_ALL;
+    }
+
+    private static int indexOfSlash(String text, int from, int end) {
+        int slash = text.indexOf('/', from);
+        return slash >= 0 && slash < end ? slash : -1;
+    }
+
+    /** The next index of {@code literal} at or after {@code from}, or -1; a star without {@code **} stops at '/'. */
+    private static int indexOfLiteral(String text, int from, int end, int literal, boolean crossSlash) {
+        for (int i = from; i < end; ) {
+            int c = text.codePointAt(i);
+            if (c == literal) {
+                return i;
+            }
+            if (c == '/' && !crossSlash) {
+                return -1;
+            }
+            i += Character.charCount(c);
+        }
+        return -1;
     }
 
     /**
@@ -227,25 +248,5 @@ final class Wildmatch {
             case "xdigit": return digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
             default: throw new AssertionError("no test for [:" + POSIX_CLASSES[posixClass] + ":]");
         }
-    }
-
-    private static int indexOfSlash(String text, int from, int end) {
-        int slash = text.indexOf('/', from);
-        return slash >= 0 && slash < end ? slash : -1;
-    }
-
-    /** The next index of {@code literal} at or after {@code from}, or -1; a star without {@code **} stops at '/'. */
-    private static int indexOfLiteral(String text, int from, int end, int literal, boolean crossSlash) {
-        for (int i = from; i < end; ) {
-            int c = text.codePointAt(i);
-            if (c == literal) {
-                return i;
-            }
-            if (c == '/' && !crossSlash) {
-                return -1;
-            }
-            i += Character.charCount(c);
-        }
-        return -1;
     }
 }
