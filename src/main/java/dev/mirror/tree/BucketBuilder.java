@@ -36,6 +36,11 @@ final class BucketBuilder {
         }
     }
 
+    /** True while the children added since the last cut have not yet reached a name that ends a bucket. */
+    boolean isOpen() {
+        return open != null;
+    }
+
     /**
      * The buckets of everything added. A bucket still open is the tail bucket: callers that rebuild part of a
      * directory stop either at a name that ends a bucket (nothing is open) or at the end of the directory.

@@ -99,10 +99,59 @@ public final class IndexBatch implements AutoCloseable {
         put(index.nodes, Keys.node(dir), EntryCodec.encode(summary, childrenHash));
     }
 
+    /**
+     * Replaces a directory's bucket records after {@code startExclusive} (a bucket key, or null for the first)
+     * up to {@code endInclusive} (an entry key whose name ended a bucket, or null for the end of the directory).
+     */
+    void replaceBucketRange(TreePath dir, byte[] startExclusive, byte[] endInclusive, List<Bucket> newBuckets)
+            throws IOException {
+        byte[] prefix = Keys.childrenPrefix(dir);
+        try (RocksIterator it = iterator(index.buckets)) {
+            it.seek(startExclusive == null ? prefix : startExclusive);
+            for (; it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+                byte[] key = it.key();
+                if (startExclusive != null && java.util.Arrays.equals(key, startExclusive)) {
+                    continue;
+                }
+                if (endInclusive != null && java.util.Arrays.compareUnsigned(key, endInclusive) > 0) {
+                    break;
+                }
+                delete(index.buckets, key);
+            }
+        }
+        for (Bucket bucket : newBuckets) {
+            put(index.buckets, Keys.bucket(dir, bucket.lastName()), EntryCodec.encode(bucket));
+        }
+    }
+
+    /** A directory's buckets as this batch would leave them. */
+    List<Bucket> buckets(TreePath dir) throws IOException {
+        byte[] prefix = Keys.childrenPrefix(dir);
+        List<Bucket> result = new java.util.ArrayList<>();
+        try (RocksIterator it = iterator(index.buckets)) {
+            for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+                result.add(EntryCodec.decodeBucket(Keys.bucketName(it.key(), prefix.length), it.value()));
+            }
+        }
+        return result;
+    }
+
+    /** A directory's node as this batch would leave it. */
+    java.util.Optional<TreeSummary> node(TreePath dir) throws IOException {
+        byte[] value = get(index.nodes, Keys.node(dir));
+        return value == null ? java.util.Optional.empty()
+                : java.util.Optional.of(EntryCodec.decodeNode(dir.toString(), value));
+    }
+
+    /** Iterates a column family as this batch would leave it. Close it. */
+    RocksIterator iterator(ColumnFamilyHandle family) {
+        return writes.newIteratorWithBase(family, index.db().newIterator(family));
+    }
+
     /** Replaces all of a directory's buckets. */
     public void replaceBuckets(TreePath dir, List<Bucket> newBuckets) throws IOException {
         byte[] prefix = Keys.childrenPrefix(dir);
-        try (RocksIterator it = writes.newIteratorWithBase(index.buckets, index.db().newIterator(index.buckets))) {
+        try (RocksIterator it = iterator(index.buckets)) {
             for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                 delete(index.buckets, it.key());
             }

@@ -57,6 +57,12 @@ final class Keys {
         return concat(dir.bytes(), last);
     }
 
+    /** The last name of a bucket key, or null for the tail bucket. */
+    static String bucketName(byte[] key, int prefixLength) {
+        boolean tail = key.length == prefixLength + 1 && key[prefixLength] == TAIL;
+        return tail ? null : name(key, prefixLength);
+    }
+
     /** chunk_index: chunk hash, then the entry key of a file holding it. */
     static byte[] chunkLocation(Hash chunk, byte[] entryKey) {
         byte[] key = new byte[Hash.BYTES + entryKey.length];

@@ -152,9 +152,7 @@ public final class TreeIndex implements AutoCloseable {
         List<Bucket> result = new ArrayList<>();
         try (RocksIterator it = db.newIterator(buckets)) {
             for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
-                byte[] key = it.key();
-                boolean tail = key.length == prefix.length + 1 && key[prefix.length] == Keys.TAIL;
-                result.add(EntryCodec.decodeBucket(tail ? null : Keys.name(key, prefix.length), it.value()));
+                result.add(EntryCodec.decodeBucket(Keys.bucketName(it.key(), prefix.length), it.value()));
             }
         }
         return result;
