@@ -1,7 +1,9 @@
 package dev.mirror.scan;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -36,7 +38,7 @@ public final class FileHasher {
         FileStat expected = before;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             long startNanos = wallClockNanos.getAsLong();
-            ChunkList chunks = read(file);
+            ChunkList chunks = read(file, expected.size());
             FileStat after = FileStats.read(file, before.name());
             if (after.sameAs(expected) && chunks.totalBytes() == after.size()) {
                 // RACE: a write landing in the same timestamp tick as the last one before our read would leave
@@ -50,11 +52,57 @@ public final class FileHasher {
         throw new FileChangedException("changed while being read, " + ATTEMPTS + " times; will retry next scan");
     }
 
-    private ChunkList read(Path file) throws IOException {
+    /**
+     * Reads at most {@code expectedBytes}: a file that grows while it is read (a log) would otherwise be read
+     * forever. Growth shows in the stat taken afterwards, which sends us round again.
+     */
+    private ChunkList read(Path file, long expectedBytes) throws IOException {
         ChunkList.Builder builder = new ChunkList.Builder();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            hashers.get().read(channel, chunk -> builder.add(chunk.length(), chunk.hash()));
+            hashers.get().read(new BoundedChannel(channel, expectedBytes),
+                    chunk -> builder.add(chunk.length(), chunk.hash()));
         }
         return builder.build();
+    }
+
+    /** The first {@code limit} bytes of a channel, then end of input. */
+    private static final class BoundedChannel implements ReadableByteChannel {
+        private final ReadableByteChannel in;
+        private long remaining;
+
+        BoundedChannel(ReadableByteChannel in, long limit) {
+            this.in = in;
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read(ByteBuffer target) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int oldLimit = target.limit();
+            if (target.remaining() > remaining) {
+                target.limit(target.position() + (int) remaining);
+            }
+            try {
+                int read = in.read(target);
+                if (read > 0) {
+                    remaining -= read;
+                }
+                return read;
+            } finally {
+                target.limit(oldLimit);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return in.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 }
