@@ -61,7 +61,7 @@ public final class ChunkHasher {
         if (in instanceof SelectableChannel selectable && !selectable.isBlocking()) {
             throw new IllegalArgumentException("ChunkHasher needs a blocking channel, got a non-blocking " + in);
         }
-        // A failed earlier read may have left bytes in the digest.
+        // Defensive: a read that failed between update and finish must not leak bytes into the next file's hash.
         digest.reset();
         long offset = 0;
         int start = 0;
@@ -75,7 +75,7 @@ public final class ChunkHasher {
             }
             if (!endOfInput && end - start < maxChunkBytes) {
                 // The chunker needs maxBytes ahead of start unless the input ends sooner: move the unconsumed tail
-                // to the front (at most maxBytes - 1, so a copy per buffer refill, not per chunk) and fill up.
+                // (under maxBytes, so a small copy per refill of a 4 MiB buffer) to the front and fill up.
                 System.arraycopy(buffer, start, buffer, 0, end - start);
                 end -= start;
                 start = 0;

@@ -8,9 +8,9 @@ import java.util.Objects;
 /**
  * Finds content-defined cut points with FastCDC (Xia et al., USENIX ATC'16): a gear rolling hash, no hashing of the
  * first {@code minBytes} of a chunk, and normalized chunking (a harder condition before {@code avgBytes}, an easier
- * one after). Because a cut depends only on the 64 bytes before it, an insertion changes the chunks around it and
- * leaves the rest identical. The exact behaviour is pinned by docs/chunking.md: peers must cut identically, so any
- * change here is a new {@link #ALGORITHM}, never an edit.
+ * one after). Because a cut depends only on the 64 bytes before it (once 64 bytes past the minimum), an insertion
+ * changes the chunks around it and leaves the rest identical. The exact behaviour is pinned by docs/chunking.md:
+ * peers must cut identically, so any change here is a new {@link #ALGORITHM}, never an edit.
  *
  * <p>Immutable and stateless between calls; safe to share between threads.
  */
@@ -73,6 +73,11 @@ public final class Chunker {
         return cut(data, from, limit);
     }
 
+    /** For tests that pin the table against docs/chunking.md. */
+    static long gear(int index) {
+        return GEAR[index];
+    }
+
     /**
      * The FastCDC loop over {@code data[from + minBytes .. from + limit)}, written for the JIT: locals only, a long
      * fingerprint, an int index and plain counted loops whose bounds were checked above. Returns the chunk length.
@@ -125,10 +130,5 @@ public final class Chunker {
             gear[i] = value;
         }
         return gear;
-    }
-
-    /** For tests that pin the table against docs/chunking.md. */
-    static long gear(int index) {
-        return GEAR[index];
     }
 }
