@@ -16,7 +16,9 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "mirror", mixinStandardHelpOptions = true, versionProvider = MirrorCommand.Version.class,
         description = "Keeps one folder identical across your own machines, peer to peer.",
         subcommands = {ScanCommand.class, IdCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 peer not running."})
+        footer = {"", "Examples:", "  mirror scan ~/Sync          # index the folder, print its root hash and totals",
+            "  mirror id ~/Sync            # this peer's device ID", "",
+            "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 peer not running."})
 public final class MirrorCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,6 +31,7 @@ public final class MirrorCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new MirrorCommand());
         commandLine.setExecutionExceptionHandler(MirrorCommand::handle);
+        commandLine.setParameterExceptionHandler(MirrorCommand::handleUsage);
         return commandLine;
     }
 
@@ -48,6 +51,17 @@ public final class MirrorCommand implements Runnable {
         return ExitCodes.RUNTIME;
     }
 
+    /** A usage error: one sentence, and where to find help, instead of the whole usage text. */
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        String message = e.getMessage();
+        err.println("mirror: " + message + (message.endsWith(".") ? "" : "."));
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help'.");
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+
     /** The message for the user: ours are sentences already; the JDK's need the path and what went wrong. */
     static String sentence(Throwable e) {
         if (e instanceof FolderException) {
@@ -58,6 +72,9 @@ public final class MirrorCommand implements Runnable {
         }
         if (e instanceof java.nio.file.AccessDeniedException denied) {
             return "Permission denied: " + denied.getFile() + ".";
+        }
+        if (e instanceof java.nio.file.FileSystemException failed && failed.getReason() != null) {
+            return failed.getFile() + ": " + failed.getReason() + ".";
         }
         if (e instanceof IOException && e.getMessage() != null) {
             return e.getMessage();

@@ -9,8 +9,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A one-line scan progress display on a terminal, redrawn four times a second; nothing at all when output is not
- * a terminal, so scripts see only the result. Closing stops it; safe to close twice.
+ * A one-line scan progress display on the terminal, redrawn four times a second; nothing at all when output is not
+ * a terminal, so scripts see only the result. It draws on the console itself, not on standard error, so a
+ * redirected standard error never collects progress lines. Closing stops it; safe to close twice.
  */
 final class ProgressLine implements AutoCloseable {
     private static final long PERIOD_MILLIS = 250;
@@ -27,10 +28,12 @@ final class ProgressLine implements AutoCloseable {
         this.timer = timer;
     }
 
-    static ProgressLine startIfTerminal(PrintWriter err, ScanProgress progress) {
-        if (System.console() == null) {
-            return new ProgressLine(err, progress, null);
+    static ProgressLine startIfTerminal(ScanProgress progress) {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return new ProgressLine(null, progress, null);
         }
+        PrintWriter err = console.writer();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 new NamedThreadFactory("mirror-progress"));
         ProgressLine line = new ProgressLine(err, progress, timer);

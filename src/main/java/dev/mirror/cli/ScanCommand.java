@@ -41,7 +41,7 @@ final class ScanCommand implements Callable<Integer> {
         ScanProgress progress = new ScanProgress();
         ScanReport report;
         try (Folder folder = Folder.open(directory);
-             ProgressLine line = ProgressLine.startIfTerminal(err, progress)) {
+             ProgressLine line = ProgressLine.startIfTerminal(progress)) {
             report = folder.scan(progress);
             line.finish();
             for (String notice : folder.notices()) {

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -146,11 +148,15 @@ public final class Folder implements AutoCloseable {
 
     /** Moves a damaged index aside (kept for inspection, never deleted) and starts an empty one. */
     private TreeIndex replaceDamaged(IndexDamagedException damage) throws IOException {
-        Path aside = state.path().resolve("index.damaged-" + STAMP.format(
-                clock.instant().truncatedTo(ChronoUnit.SECONDS).atZone(java.time.ZoneOffset.UTC)));
+        String stamp = STAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC));
+        Path aside = state.path().resolve("index.damaged-" + stamp);
+        for (int n = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
+            aside = state.path().resolve("index.damaged-" + stamp + "-" + n);
+        }
         Files.move(state.index(), aside);
-        String notice = damage.getMessage() + "; moved it to " + aside + " and rebuilt the index with a full scan.";
-        LOG.warn(notice);
+        String reason = damage.getMessage().replaceAll("[.\\s]+$", "");
+        String notice = reason + "; moved it to " + aside + " and rebuilt the index with a full scan.";
+        LOG.debug(notice);
         notices.add(notice);
         return TreeIndex.open(state.index(), TreeParams.DEFAULT);
     }

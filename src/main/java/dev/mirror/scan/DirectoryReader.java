@@ -33,6 +33,13 @@ public final class DirectoryReader {
             for (Path child : stream) {
                 String name = child.getFileName().toString();
                 String childPath = relative.isEmpty() ? name : relative + "/" + name;
+                if (name.indexOf(REPLACEMENT) >= 0 && !dir.resolve(name).equals(child)) {
+                    // The JDK decoded bytes that are not UTF-8 as U+FFFD: the name no longer leads back to the
+                    // file (paths compare by their raw bytes), and could even name another file.
+                    problems.accept(new ScanProblem(childPath, "name is not valid UTF-8; skipped (rename it to "
+                            + "sync it)"));
+                    continue;
+                }
                 FileStat stat = statOrReport(child, name, childPath, problems);
                 if (stat != null) {
                     children.add(new Named(utf8(name), stat));
@@ -51,10 +58,6 @@ public final class DirectoryReader {
                                          Consumer<ScanProblem> problems) {
         try {
             FileStat stat = FileStats.read(child, name);
-            if (name.indexOf(REPLACEMENT) >= 0 && !roundTrips(name)) {
-                problems.accept(new ScanProblem(childPath, "name is not valid UTF-8; skipped (rename it to sync it)"));
-                return null;
-            }
             if (stat.type() == FileType.OTHER) {
                 problems.accept(new ScanProblem(childPath, "not a regular file, directory or symlink "
                         + "(a FIFO, socket or device); skipped"));
@@ -65,10 +68,6 @@ public final class DirectoryReader {
             }
             return stat;
         } catch (NoSuchFileException e) {
-            if (name.indexOf(REPLACEMENT) >= 0) {
-                // The JDK decoded invalid bytes to U+FFFD, so the name no longer leads back to the file.
-                problems.accept(new ScanProblem(childPath, "name is not valid UTF-8; skipped (rename it to sync it)"));
-            }
             return null; // Deleted between listing and stat: the next scan sees it gone.
         } catch (AccessDeniedException e) {
             problems.accept(new ScanProblem(childPath, "permission denied; kept as last indexed"));
@@ -81,10 +80,6 @@ public final class DirectoryReader {
 
     private static FileStat unknown(String name) {
         return new FileStat(name, FileType.UNKNOWN, 0, 0, 0, 0, 0, null);
-    }
-
-    private static boolean roundTrips(String name) {
-        return new String(utf8(name), StandardCharsets.UTF_8).equals(name);
     }
 
     private static byte[] utf8(String name) {
