@@ -64,12 +64,14 @@ public final class Folder implements AutoCloseable {
      * @param hashThreads how many threads read files during a scan
      */
     public static Folder open(Path directory, Clock clock, int hashThreads) throws IOException {
+        long startNanos = System.nanoTime();
         StateDirectory state = StateDirectory.open(directory);
         FolderLock lock = FolderLock.acquire(state);
         try {
             Identity identity = Identity.loadOrCreate(state.path());
             Folder folder = new Folder(state, lock, identity, clock, hashThreads);
             folder.index = folder.openIndex();
+            LOG.debug("Opened {} in {} ms", state.folder(), (System.nanoTime() - startNanos) / 1_000_000);
             return folder;
         } catch (IOException | RuntimeException e) {
             lock.close();
@@ -129,7 +131,11 @@ public final class Folder implements AutoCloseable {
         try {
             Indexer indexer = new Indexer(index, state.folder(), ignore, identity.deviceId().shortId(), hasher,
                     hashPool, writer, progress);
-            return indexer.scan();
+            long startNanos = System.nanoTime();
+            ScanReport report = indexer.scan();
+            LOG.debug("Scanned {} in {} ms: {} entries, {} files read", state.folder(),
+                    (System.nanoTime() - startNanos) / 1_000_000, progress.entriesSeen(), report.filesRead());
+            return report;
         } finally {
             hashPool.shutdownNow();
             writer.shutdownNow();

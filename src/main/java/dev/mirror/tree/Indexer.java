@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -24,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A full scan: brings the index in line with the folder on disk. The calling thread walks the folder depth first and
- * compares each directory with what the index holds; files whose stat changed are read on {@code hashPool}; each
+ * compares each directory with what the index holds, while {@code hashPool} lists the directories just ahead of it
+ * (readdir and lstat, the bulk of a rescan) and reads the files whose stat changed; each
  * directory is committed on {@code writer} (the index's single writer) once all its children are final, so
  * children are always committed before their parents and the root last. Every directory's hash is recomputed from
  * its children, which is what lets one full scan repair an index that a crash left half-written.
@@ -37,6 +41,8 @@ public final class Indexer {
     private static final int QUEUED_FILES = 256;
     /** Directories walked but not yet committed; far above any real depth, which is all this must allow. */
     private static final int OPEN_DIRECTORIES = 4096;
+    /** Directory listings read ahead of the walk; each holds one directory's stats until the walk reaches it. */
+    private static final int LISTINGS_AHEAD = 64;
     private static final String STATE_DIRECTORY = ".mirror";
 
     private final TreeIndex index;
@@ -50,6 +56,7 @@ public final class Indexer {
     private final DirectoryCommit commit;
     private final Semaphore queuedFiles = new Semaphore(QUEUED_FILES);
     private final Semaphore openDirectories = new Semaphore(OPEN_DIRECTORIES);
+    private final Semaphore listingsAhead = new Semaphore(LISTINGS_AHEAD);
     private final List<ScanProblem> problems = new ArrayList<>();
     private final AtomicLong problemCount = new AtomicLong();
 
@@ -76,17 +83,7 @@ public final class Indexer {
         index.markScanStarted();
         List<FileStat> top = DirectoryReader.list(root, "", this::report);
         CompletableFuture<TreeSummary> summary = walk(TreePath.ROOT, root, null, top);
-        TreeSummary result;
-        try {
-            result = summary.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException
-                    ? e.getCause().getCause() : e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("scan failed", cause);
-        }
+        TreeSummary result = await(summary);
         index.markScanFinished();
         synchronized (problems) {
             return new ScanReport(result, progress.filesRead(), progress.bytesRead(), problems, problemCount.get());
@@ -101,6 +98,7 @@ public final class Indexer {
             throws InterruptedException, IOException {
         openDirectories.acquire();
         progress.sawEntries(onDisk.size());
+        Map<String, CompletableFuture<List<FileStat>>> ahead = listAhead(dir, absolute, onDisk);
         List<CompletableFuture<ChildOutcome>> children = new ArrayList<>();
         try (ChildCursor stored = index.children(dir)) {
             IndexedEntry known = stored.next();
@@ -114,11 +112,11 @@ public final class Indexer {
                             ? ChildOutcome.removed(known.name(), known.entry().isDirectory())
                             : ChildOutcome.nothing(seen.name())));
                 } else if (order < 0) {
-                    children.add(present(dir, absolute, seen, null));
+                    children.add(present(dir, absolute, seen, null, ahead));
                 } else if (order > 0) {
                     children.add(gone(dir, known));
                 } else {
-                    children.add(present(dir, absolute, seen, known));
+                    children.add(present(dir, absolute, seen, known, ahead));
                 }
                 if (order <= 0) {
                     next++;
@@ -128,6 +126,8 @@ public final class Indexer {
                 }
             }
         }
+        // Read-ahead for subdirectories the walk did not enter (ignored now, or kept as they were).
+        listingsAhead.release(ahead.size());
         return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
             try {
                 List<ChildOutcome> outcomes = new ArrayList<>(children.size());
@@ -136,15 +136,41 @@ public final class Indexer {
                 }
                 return commit.commit(dir, dirEntry, outcomes);
             } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             } finally {
                 openDirectories.release();
             }
         }, writer);
     }
 
+    /**
+     * Starts listing, on the pool, the subdirectories the walk is about to enter, as far as the read-ahead budget
+     * allows; the rest are listed when the walk reaches them.
+     */
+    private Map<String, CompletableFuture<List<FileStat>>> listAhead(TreePath dir, Path absolute,
+                                                                    List<FileStat> onDisk) {
+        Map<String, CompletableFuture<List<FileStat>>> ahead = new HashMap<>();
+        for (FileStat child : onDisk) {
+            if (child.type() != FileType.DIRECTORY || (dir.isRoot() && STATE_DIRECTORY.equals(child.name()))
+                    || !listingsAhead.tryAcquire()) {
+                continue;
+            }
+            Path childPath = absolute.resolve(child.name());
+            String relative = dir.isRoot() ? child.name() : dir + "/" + child.name();
+            ahead.put(child.name(), CompletableFuture.supplyAsync(() -> {
+                try {
+                    return DirectoryReader.list(childPath, relative, this::report);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, hashPool));
+        }
+        return ahead;
+    }
+
     /** A child that exists on disk; {@code known} is what the index holds for it, or null. */
-    private CompletableFuture<ChildOutcome> present(TreePath dir, Path absolute, FileStat seen, IndexedEntry known)
+    private CompletableFuture<ChildOutcome> present(TreePath dir, Path absolute, FileStat seen, IndexedEntry known,
+                                                    Map<String, CompletableFuture<List<FileStat>>> ahead)
             throws InterruptedException, IOException {
         TreePath path = dir.child(seen.name());
         if (ignore.ignoresEntry(path.toString(), seen.type() == FileType.DIRECTORY)) {
@@ -158,7 +184,7 @@ public final class Indexer {
             case SYMLINK:
                 return done(symlink(seen, known));
             case DIRECTORY:
-                return directory(path, absolute.resolve(seen.name()), seen, known);
+                return directory(path, absolute.resolve(seen.name()), seen, known, ahead.remove(seen.name()));
             case OTHER:
                 return known == null ? done(ChildOutcome.nothing(seen.name())) : gone(dir, known);
             case UNKNOWN:
@@ -207,10 +233,13 @@ public final class Indexer {
     }
 
     private CompletableFuture<ChildOutcome> directory(TreePath path, Path absolute, FileStat seen,
-                                                      IndexedEntry known) throws InterruptedException, IOException {
+                                                      IndexedEntry known,
+                                                      CompletableFuture<List<FileStat>> listedAhead)
+            throws InterruptedException, IOException {
         List<FileStat> onDisk;
         try {
-            onDisk = DirectoryReader.list(absolute, path.toString(), this::report);
+            onDisk = listedAhead == null ? DirectoryReader.list(absolute, path.toString(), this::report)
+                    : awaitListing(listedAhead);
         } catch (IOException e) {
             report(new ScanProblem(path.toString(), "cannot list directory (" + describe(e) + "); kept as last indexed"));
             return done(known == null ? ChildOutcome.nothing(seen.name()) : keep(path, known));
@@ -221,6 +250,28 @@ public final class Indexer {
         LocalStat local = new LocalStat(seen.inode(), seen.ctimeNanos());
         return walk(path, absolute, entry, onDisk).thenApply(subtree -> directoryOutcome(
                 new IndexedEntry(seen.name(), entry, local, subtree.treeHash()), known, subtree, wasFile));
+    }
+
+    private List<FileStat> awaitListing(CompletableFuture<List<FileStat>> listing)
+            throws IOException, InterruptedException {
+        try {
+            return await(listing);
+        } finally {
+            listingsAhead.release();
+        }
+    }
+
+    /** The future's value, with the I/O failure behind it rethrown as itself. */
+    private static <T> T await(CompletableFuture<T> future) throws IOException, InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("scan failed", cause);
+        }
     }
 
     /** A child the index holds that is no longer on disk (or is no longer something we index). */
