@@ -21,9 +21,9 @@ import java.util.concurrent.TimeoutException;
  * holding the folder lock, output to pipes rather than a terminal, a kill -9.
  *
  * <p>The child runs on this JVM's own class path, so it runs exactly the classes the test compiled; {@code bin/mirror}
- * would run {@code target/mirror.jar}, which {@code mvn test} does not rebuild and may be stale. It gets the JVM
- * options of {@code bin/mirror} (they halve start-up time) and the UTF-8 locale {@code bin/mirror} sets. Stateless
- * and thread-safe.
+ * would run {@code target/mirror.jar}, which {@code mvn test} does not rebuild and may be stale. It gets JVM
+ * options for a quick start (tests read little, so the first-tier compiler is enough) and the UTF-8 locale
+ * {@code bin/mirror} sets. Stateless and thread-safe.
  */
 public final class Processes {
     private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
