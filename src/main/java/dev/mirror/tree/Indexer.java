@@ -210,8 +210,10 @@ public final class Indexer {
                 LocalStat local = new LocalStat(stat.inode(), hashed.racy() ? 0 : stat.ctimeNanos());
                 IndexedEntry next = IndexedEntry.leaf(seen.name(), versioned(entry, before), local);
                 boolean wasDirectory = before != null && before.isDirectory();
-                return new ChildOutcome(seen.name(), next, !next.equals(known), hashed.chunks(), false, wasDirectory,
-                        null);
+                boolean sameContent = before != null && before.kind() == EntryKind.FILE && before.isLive()
+                        && entry.contentHash().equals(before.contentHash());
+                return new ChildOutcome(seen.name(), next, !next.equals(known), sameContent ? null : hashed.chunks(),
+                        false, wasDirectory, null);
             } catch (IOException e) {
                 report(new ScanProblem(path.toString(), describe(e)));
                 return known == null ? ChildOutcome.nothing(seen.name()) : keepLeaf(known);

@@ -58,15 +58,6 @@ public final class TestFolders {
         return bytes;
     }
 
-    /** A tree of {@code files} small files spread over nested directories, the same for the same seed. */
-    public static void generate(Path folder, long seed, int files) {
-        Random random = new Random(seed);
-        for (int i = 0; i < files; i++) {
-            String dir = "d" + random.nextInt(8) + "/e" + random.nextInt(8);
-            write(folder, dir + "/f" + i + ".txt", randomBytes(seed + i, random.nextInt(4096)));
-        }
-    }
-
     public static void setMtime(Path file, Instant time) throws IOException {
         Files.setLastModifiedTime(file, FileTime.from(time));
     }

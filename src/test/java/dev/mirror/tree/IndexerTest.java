@@ -1,6 +1,7 @@
 package dev.mirror.tree;
 
 import dev.mirror.core.Hash;
+import dev.mirror.testing.RandomTree;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +29,7 @@ class IndexerTest {
 
     @Test
     void rescanOfUnchangedFolderReadsNothingAndKeepsTheRoot() throws Exception {
-        TestFolders.generate(folder, 1, 200);
+        RandomTree.write(folder, 1, 200, 4096);
         ScanReport first = scan(folder);
         ScanReport second = scan(folder);
         assertEquals(200, first.filesRead());
@@ -167,7 +168,7 @@ class IndexerTest {
 
     @Test
     void oneOrFourThreadsGiveTheSameRoot() throws Exception {
-        TestFolders.generate(folder, 7, 300);
+        RandomTree.write(folder, 7, 300, 4096);
         write(folder, "big.bin", TestFolders.randomBytes(3, 3 << 20));
         Hash single = scan(folder, 1).summary().treeHash();
         deleteTree(folder.resolve(".mirror/index"));
@@ -177,7 +178,7 @@ class IndexerTest {
 
     @Test
     void closeAndReopenKeepsTheRoot() throws Exception {
-        TestFolders.generate(folder, 11, 50);
+        RandomTree.write(folder, 11, 50, 4096);
         TreeSummary scanned = scan(folder).summary();
         try (TreeIndex index = openIndex()) {
             assertEquals(scanned, index.summary());
