@@ -1,0 +1,126 @@
+package dev.mirror.wire;
+
+import com.google.protobuf.ByteString;
+import dev.mirror.wire.proto.Frame;
+import dev.mirror.wire.proto.Hello;
+import dev.mirror.wire.proto.RootChanged;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrameCodecTest {
+    private static final Frame HELLO = Frame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(1)
+            .setDeviceId(ByteString.copyFrom(new byte[32])).setFolderId("default")
+            .setRoot(ByteString.copyFrom(new byte[32]))).build();
+    private static final Frame ROOT = Frame.newBuilder().setRootChanged(RootChanged.newBuilder()
+            .setRoot(ByteString.copyFrom(new byte[] {1, 2, 3}))).build();
+
+    @Test
+    void framesSplitAtEveryOffsetDecodeWhole() {
+        byte[] wire = encode(HELLO, ROOT);
+        for (int split = 0; split <= wire.length; split++) {
+            EmbeddedChannel channel = channel();
+            channel.writeInbound(Unpooled.wrappedBuffer(wire, 0, split));
+            channel.writeInbound(Unpooled.wrappedBuffer(wire, split, wire.length - split));
+            assertEquals(HELLO, channel.readInbound(), "split at " + split);
+            assertEquals(ROOT, channel.readInbound(), "split at " + split);
+            assertNull(channel.readInbound());
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void frameFedOneByteAtATimeDecodes() {
+        byte[] wire = encode(HELLO);
+        EmbeddedChannel channel = channel();
+        for (byte b : wire) {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        }
+        assertEquals(HELLO, channel.readInbound());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void lengthOf2To31Minus1ClosesTheLinkWithoutAllocatingIt() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2}));
+        assertFalse(channel.isOpen(), "a hostile length closes the link at once");
+        assertNull(channel.readInbound());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void frameOneByteOverTheCapIsRefusedAndOneAtTheCapIsNot() {
+        EmbeddedChannel over = channel();
+        over.writeInbound(Unpooled.buffer().writeInt(FrameCodec.MAX_FRAME_BYTES + 1));
+        assertFalse(over.isOpen());
+        over.finishAndReleaseAll();
+
+        EmbeddedChannel at = channel();
+        at.writeInbound(Unpooled.buffer().writeInt(FrameCodec.MAX_FRAME_BYTES));
+        assertTrue(at.isOpen(), "the cap itself is allowed; the bytes have yet to come");
+        at.finishAndReleaseAll();
+    }
+
+    @Test
+    void bytesThatAreNotAFrameCloseTheLink() {
+        byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(Unpooled.buffer().writeInt(garbage.length).writeBytes(garbage));
+        assertFalse(channel.isOpen());
+        assertNull(channel.readInbound());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void outboundFramesGetTheirLengthPrefix() {
+        EmbeddedChannel channel = channel();
+        channel.writeOutbound(ROOT);
+        List<byte[]> written = new ArrayList<>();
+        for (Object out; (out = channel.readOutbound()) != null; ) {
+            ByteBuf buf = (ByteBuf) out;
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            buf.release();
+            written.add(bytes);
+        }
+        byte[] joined = written.stream().reduce(new byte[0], FrameCodecTest::concat);
+        assertEquals(ROOT.getSerializedSize(), Unpooled.wrappedBuffer(joined).getInt(0));
+        channel.finishAndReleaseAll();
+    }
+
+    private static EmbeddedChannel channel() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        FrameCodec.addTo(channel.pipeline());
+        channel.pipeline().addLast(new LinkGuard());
+        return channel;
+    }
+
+    private static byte[] encode(Frame... frames) {
+        byte[] all = new byte[0];
+        for (Frame frame : frames) {
+            byte[] body = frame.toByteArray();
+            ByteBuf buf = Unpooled.buffer().writeInt(body.length).writeBytes(body);
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            all = concat(all, bytes);
+        }
+        return all;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] joined = new byte[a.length + b.length];
+        System.arraycopy(a, 0, joined, 0, a.length);
+        System.arraycopy(b, 0, joined, a.length, b.length);
+        return joined;
+    }
+}
