@@ -9,7 +9,10 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatchWithIndex;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Changes to the index that commit together ({@link TreeIndex#commit}). Reads through the batch see its own
@@ -110,10 +113,10 @@ public final class IndexBatch implements AutoCloseable {
             it.seek(startExclusive == null ? prefix : startExclusive);
             for (; it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                 byte[] key = it.key();
-                if (startExclusive != null && java.util.Arrays.equals(key, startExclusive)) {
+                if (startExclusive != null && Arrays.equals(key, startExclusive)) {
                     continue;
                 }
-                if (endInclusive != null && java.util.Arrays.compareUnsigned(key, endInclusive) > 0) {
+                if (endInclusive != null && Arrays.compareUnsigned(key, endInclusive) > 0) {
                     break;
                 }
                 delete(index.buckets, key);
@@ -127,7 +130,7 @@ public final class IndexBatch implements AutoCloseable {
     /** A directory's buckets as this batch would leave them. */
     List<Bucket> buckets(TreePath dir) throws IOException {
         byte[] prefix = Keys.childrenPrefix(dir);
-        List<Bucket> result = new java.util.ArrayList<>();
+        List<Bucket> result = new ArrayList<>();
         try (RocksIterator it = iterator(index.buckets)) {
             for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                 result.add(EntryCodec.decodeBucket(Keys.bucketName(it.key(), prefix.length), it.value()));
@@ -137,10 +140,10 @@ public final class IndexBatch implements AutoCloseable {
     }
 
     /** A directory's node as this batch would leave it. */
-    java.util.Optional<TreeSummary> node(TreePath dir) throws IOException {
+    Optional<TreeSummary> node(TreePath dir) throws IOException {
         byte[] value = get(index.nodes, Keys.node(dir));
-        return value == null ? java.util.Optional.empty()
-                : java.util.Optional.of(EntryCodec.decodeNode(dir.toString(), value));
+        return value == null ? Optional.empty()
+                : Optional.of(EntryCodec.decodeNode(dir.toString(), value));
     }
 
     /** Iterates a column family as this batch would leave it. Close it. */

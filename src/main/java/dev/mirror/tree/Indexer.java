@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -356,8 +355,25 @@ public final class Indexer {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private static int compareNames(String a, String b) {
-        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    /**
+     * Orders names as their UTF-8 bytes would be ordered, without encoding them: UTF-8 byte order is code point
+     * order, which differs from String's UTF-16 order only where a surrogate (a code point above U+FFFF) meets a
+     * character from U+E000 to U+FFFF.
+     */
+    static int compareNames(String a, String b) {
+        int length = Math.min(a.length(), b.length());
+        for (int i = 0; i < length; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return codePointRank(x) - codePointRank(y);
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    private static int codePointRank(char c) {
+        return Character.isSurrogate(c) ? c + 0x10000 : c;
     }
 
     private static <T> CompletableFuture<T> done(T value) {

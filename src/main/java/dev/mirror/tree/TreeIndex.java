@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -246,13 +247,13 @@ public final class TreeIndex implements AutoCloseable {
                     + ", this mirror reads format " + FORMAT, null);
         }
         byte[] storedParams = get(meta, KEY_PARAMS);
-        if (storedParams == null || !java.util.Arrays.equals(storedParams, expected)) {
+        if (storedParams == null || !Arrays.equals(storedParams, expected)) {
             throw new IndexDamagedException("the index in " + directory + " was built with parameters '"
                     + (storedParams == null ? "none" : new String(storedParams, StandardCharsets.US_ASCII))
                     + "', not '" + params.describe() + "'", null);
         }
         byte[] scan = get(meta, KEY_SCAN);
-        return scan != null && java.util.Arrays.equals(scan, SCAN_RUNNING);
+        return scan != null && Arrays.equals(scan, SCAN_RUNNING);
     }
 
     private boolean hasAny(ColumnFamilyHandle family) {

@@ -230,6 +230,46 @@ class IndexerTest {
         }
     }
 
+    @Test
+    void chunkIndexFindsEveryChunkWhereItLiesAndForgetsDeletedFiles() throws Exception {
+        byte[] content = TestFolders.randomBytes(21, 1 << 20);
+        write(folder, "a/big.bin", content);
+        scan(folder);
+        Hash firstChunk;
+        try (TreeIndex index = openIndex()) {
+            var chunks = index.chunks(TreePath.of("a/big.bin"));
+            firstChunk = chunks.hash(0);
+            assertTrue(chunks.count() > 4, chunks.count() + " chunks");
+            long offset = 0;
+            for (int i = 0; i < chunks.count(); i++) {
+                ChunkLocation location = index.findChunk(chunks.hash(i)).orElseThrow();
+                assertEquals(TreePath.of("a/big.bin"), location.file());
+                assertEquals(offset, location.offset());
+                assertEquals(chunks.length(i), location.length());
+                byte[] bytes = java.util.Arrays.copyOfRange(content, (int) offset, (int) offset + location.length());
+                assertEquals(chunks.hash(i), Hash.sha256(bytes));
+                offset += chunks.length(i);
+            }
+        }
+        Files.delete(folder.resolve("a/big.bin"));
+        scan(folder);
+        try (TreeIndex index = openIndex()) {
+            assertEquals(0, index.chunks(TreePath.of("a/big.bin")).count());
+            assertTrue(index.findChunk(firstChunk).isEmpty(), "a deleted file's chunks are no longer offered");
+        }
+    }
+
+    @Test
+    void namesCompareInUtf8ByteOrder() {
+        String[] ordered = {"A", "Z", "a", "é", "\uE000", "\uD83D\uDE00"};
+        for (int i = 0; i + 1 < ordered.length; i++) {
+            assertTrue(Indexer.compareNames(ordered[i], ordered[i + 1]) < 0, ordered[i] + " < " + ordered[i + 1]);
+            assertTrue(Indexer.compareNames(ordered[i + 1], ordered[i]) > 0);
+        }
+        assertEquals(0, Indexer.compareNames("same", "same"));
+        assertTrue(Indexer.compareNames("ab", "abc") < 0);
+    }
+
     private TreeIndex openIndex() throws IOException {
         return TreeIndex.open(folder.resolve(".mirror/index"), TreeParams.DEFAULT);
     }
