@@ -1,0 +1,316 @@
+package dev.mirror.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Puts what a peer sent into the folder without losing or misplacing anything (docs/writing.md): every path passes
+ * {@link NetworkPaths} before any file call; everything is made in {@code .mirror/tmp/} and renamed into place; what
+ * is at the target must still match the caller's {@link Expectation} (else {@link TargetChangedException}, never an
+ * overwrite); what is replaced or deleted is kept in {@code .mirror/versions/}; directories are fsynced after each
+ * rename. All work in the folder goes through directory descriptors opened without following symlinks, so nothing
+ * is ever written through a symlink.
+ *
+ * <p>One installer per folder, used by one thread (the sync engine's writer), while that thread's process holds the
+ * folder's {@link FolderLock}: opening deletes whatever is in {@code .mirror/tmp/}. Linux only (it needs the JDK's
+ * {@link SecureDirectoryStream}). Closing releases the directory handles; closing twice is safe.
+ */
+public final class FileInstaller implements AutoCloseable {
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    private final Path folder;
+    private final SecureDirectoryStream<Path> root;
+    private final TempDirectory temp;
+    private final DirectoryWalker walker;
+    private final KeptVersions versions;
+    private boolean closed;
+
+    private FileInstaller(Path folder, SecureDirectoryStream<Path> root, TempDirectory temp, DirectoryWalker walker,
+                          KeptVersions versions) {
+        this.folder = folder;
+        this.root = root;
+        this.temp = temp;
+        this.walker = walker;
+        this.versions = versions;
+    }
+
+    /**
+     * Opens the installer of {@code state}'s folder, making {@code .mirror/tmp/} and {@code .mirror/versions/}
+     * (owner-only) if missing and deleting what a killed run left in {@code tmp}.
+     *
+     * @param clock names kept versions, in its time zone
+     */
+    public static FileInstaller open(StateDirectory state, Clock clock) throws IOException {
+        Objects.requireNonNull(clock, "clock");
+        Path folder = state.folder();
+        SecureDirectoryStream<Path> root = openRoot(folder);
+        SecureDirectoryStream<Path> mirror = null;
+        SecureDirectoryStream<Path> tmp = null;
+        SecureDirectoryStream<Path> versions = null;
+        try {
+            mirror = openPrivate(root, StateDirectory.NAME, state.path());
+            tmp = openPrivate(mirror, TempDirectory.NAME, state.path().resolve(TempDirectory.NAME));
+            versions = openPrivate(mirror, KeptVersions.NAME, state.path().resolve(KeptVersions.NAME));
+            mirror.close();
+            TempDirectory temp = new TempDirectory(state.path().resolve(TempDirectory.NAME), tmp);
+            temp.deleteLeftovers();
+            DirectoryWalker walker = new DirectoryWalker(temp);
+            return new FileInstaller(folder, root, temp, walker, new KeptVersions(
+                    state.path().resolve(KeptVersions.NAME), versions, walker, clock));
+        } catch (IOException | RuntimeException e) {
+            for (AutoCloseable stream : Arrays.asList(versions, tmp, mirror, root)) {
+                closeQuietly(stream, e);
+            }
+            throw e;
+        }
+    }
+
+    /** A new, empty file in {@code .mirror/tmp/} (owner-only until sealed) for the caller to write. */
+    public StagedFile stage() throws IOException {
+        return temp.create("file-", candidate -> new StagedFile(this, candidate, FileChannel.open(candidate,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                OWNER_ONLY_FILE)));
+    }
+
+    /**
+     * Renames the sealed {@code staged} file to {@code relativePath}, making missing parent directories if
+     * {@code current} is absent. Whatever was there moves to {@code .mirror/versions/}. A failed check leaves
+     * {@code staged} as it was, so it can go elsewhere (a conflict copy). If the final directory fsync fails, the
+     * file is in place but perhaps not durably: do not record it; the next scan will see what is there.
+     *
+     * @param current what the index says is there now: nothing, a file or a symlink (delete a directory first)
+     * @throws PathRejectedException if the path breaks a rule or a parent directory is a symlink
+     * @throws TargetChangedException if the target or a parent is not as expected: a conflict
+     */
+    public Installed install(StagedFile staged, String relativePath, Expectation current) throws IOException {
+        String path = NetworkPaths.check(relativePath);
+        requireReplaceable(current, path);
+        return replace(staged.sealedName(this), path, current, staged::markInstalled);
+    }
+
+    /**
+     * Makes a symlink at {@code relativePath} pointing to {@code target}, as {@link #install} does a file: made in
+     * {@code .mirror/tmp/}, checked against {@code current}, renamed into place. The target is stored, never
+     * followed; it may point anywhere.
+     */
+    public Installed createSymlink(String relativePath, String target, Expectation current) throws IOException {
+        String path = NetworkPaths.check(relativePath);
+        NetworkPaths.checkSymlinkTarget(path, target);
+        requireReplaceable(current, path);
+        Path made = temp.create("link-", candidate -> Files.createSymbolicLink(candidate, Path.of(target)));
+        try {
+            return replace(made.getFileName().toString(), path, current, () -> { });
+        } catch (IOException | RuntimeException e) {
+            temp.deleteQuietly(made.getFileName().toString(), e);
+            throw e;
+        }
+    }
+
+    /**
+     * Makes sure a directory with permission bits {@code mode} (only 0777 apply) is at {@code relativePath}, making
+     * it and missing parents if needed. Doing it again changes nothing. Set a mode without owner write or execute
+     * only once the directory's contents are in place.
+     *
+     * @throws TargetChangedException if something other than a directory is there
+     */
+    public void createDirectory(String relativePath, int mode) throws IOException {
+        String path = NetworkPaths.check(relativePath);
+        Set<PosixFilePermission> permissions = permissions(mode);
+        Target target = Target.of(path);
+        try (SecureDirectoryStream<Path> parent = walker.open(root, "", path, target.parents(), true)) {
+            if (DiskEntry.kind(parent, target.name()) == DiskEntry.Kind.ABSENT
+                    && walker.makeDirectory(parent, target.name(), mode)) {
+                DirectoryWalker.sync(parent);
+                return;
+            }
+            DiskEntry found = DiskEntry.read(parent, folder.resolve(path).getParent(), target.name());
+            if (found.kind() != DiskEntry.Kind.DIRECTORY) {
+                throw new TargetChangedException(path, "expected nothing or a directory, found " + found.describe());
+            }
+            // Through the descriptor with O_NOFOLLOW: a symlink swapped in since the look above fails (ELOOP).
+            parent.getFileAttributeView(Path.of(target.name()), PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).setPermissions(permissions);
+        }
+    }
+
+    /**
+     * Deletes what is at {@code relativePath} if it is {@code current}: a file or symlink moves to
+     * {@code .mirror/versions/}; a directory must be empty and is removed.
+     *
+     * @return where the deleted file or symlink was kept; empty for a directory
+     * @throws TargetChangedException if what is there is not {@code current} (a directory: not empty)
+     */
+    public Optional<Path> delete(String relativePath, Expectation current) throws IOException {
+        String path = NetworkPaths.check(relativePath);
+        if (current == Expectation.absent()) {
+            throw new IllegalArgumentException("nothing to delete at " + path);
+        }
+        Target target = Target.of(path);
+        try (SecureDirectoryStream<Path> parent = walker.open(root, "", path, target.parents(), false)) {
+            requireMatch(path, current, DiskEntry.read(parent, folder.resolve(path).getParent(), target.name()));
+            if (current == Expectation.directory()) {
+                try {
+                    // RACE: an entry added since the check makes rmdir fail: nothing is lost.
+                    parent.deleteDirectory(Path.of(target.name()));
+                } catch (DirectoryNotEmptyException e) {
+                    throw new TargetChangedException(path, "expected an empty directory, found entries in it");
+                }
+                DirectoryWalker.sync(parent);
+                return Optional.empty();
+            }
+            try (SecureDirectoryStream<Path> kept = versions.openFor(path, target.parents())) {
+                Path keptPath = versions.keep(parent, target.name(), kept, path);
+                DirectoryWalker.sync(parent);
+                DirectoryWalker.sync(kept);
+                return Optional.of(keptPath);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = new IOException("Cannot close the installer of " + folder + ".");
+        closeQuietly(versions, failure);
+        closeQuietly(temp, failure);
+        closeQuietly(root, failure);
+        if (failure.getSuppressed().length > 0) {
+            throw failure;
+        }
+    }
+
+    /** The permission bits of {@code mode} (07777 at most); setuid, setgid and sticky are dropped. */
+    static Set<PosixFilePermission> permissions(int mode) {
+        if ((mode & ~07777) != 0) {
+            throw new IllegalArgumentException("a mode has no bits beyond 07777: " + Integer.toOctalString(mode));
+        }
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ first: bit 0400.
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+
+    private static SecureDirectoryStream<Path> openRoot(Path folder) throws IOException {
+        DirectoryStream<Path> stream = Files.newDirectoryStream(folder);
+        if (stream instanceof SecureDirectoryStream<Path> secure) {
+            return secure;
+        }
+        stream.close();
+        throw new FolderException("Cannot write safely into " + folder + ": this Java has no descriptor-relative "
+                + "file operations (SecureDirectoryStream) here; run mirror on Linux.");
+    }
+
+    /** Opens (making it owner-only if missing) the directory {@code name} of {@code parent}, never a symlink. */
+    private static SecureDirectoryStream<Path> openPrivate(SecureDirectoryStream<Path> parent, String name, Path path)
+            throws IOException {
+        try {
+            Files.createDirectory(path, OWNER_ONLY_DIRECTORY);
+        } catch (FileAlreadyExistsException e) {
+            // Checked below, through the descriptor.
+        }
+        if (DiskEntry.kind(parent, name) != DiskEntry.Kind.DIRECTORY) {
+            throw new FolderException(path + " exists but is not a directory; move it away.");
+        }
+        return parent.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static void requireReplaceable(Expectation current, String path) {
+        if (current == Expectation.directory()) {
+            throw new IllegalArgumentException("cannot replace the directory " + path + "; delete it first");
+        }
+    }
+
+    /**
+     * The steps of install, in order (docs/writing.md): open the parent, check the target, keep what is there,
+     * rename {@code made} from {@code .mirror/tmp/} into place, fsync both directories.
+     */
+    private Installed replace(String made, String path, Expectation current, Runnable placed) throws IOException {
+        Target target = Target.of(path);
+        Path parentPath = folder.resolve(path).getParent();
+        boolean makeParents = current == Expectation.absent();
+        try (SecureDirectoryStream<Path> parent = walker.open(root, "", path, target.parents(), makeParents)) {
+            DiskEntry found = DiskEntry.read(parent, parentPath, target.name());
+            requireMatch(path, current, found);
+            if (found.kind() == DiskEntry.Kind.ABSENT) {
+                moveIntoPlace(made, parent, target.name(), placed);
+                DirectoryWalker.sync(parent);
+                return new Installed(DiskEntry.read(parent, parentPath, target.name()).toExpectation(),
+                        Optional.empty());
+            }
+            try (SecureDirectoryStream<Path> kept = versions.openFor(path, target.parents())) {
+                Path keptPath = versions.keep(parent, target.name(), kept, path);
+                // A crash from here to the next rename leaves the target missing, the old version kept and the new
+                // one in tmp (docs/writing.md, "Crashes").
+                moveIntoPlace(made, parent, target.name(), placed);
+                DirectoryWalker.sync(parent);
+                DirectoryWalker.sync(kept);
+                return new Installed(DiskEntry.read(parent, parentPath, target.name()).toExpectation(),
+                        Optional.of(keptPath));
+            }
+        }
+    }
+
+    private static void requireMatch(String path, Expectation current, DiskEntry found)
+            throws TargetChangedException {
+        if (!found.matches(current)) {
+            throw new TargetChangedException(path, "expected " + current.describe() + ", found " + found.describe());
+        }
+    }
+
+    private void moveIntoPlace(String made, SecureDirectoryStream<Path> parent, String name, Runnable placed)
+            throws IOException {
+        // RACE: renameat replaces whatever is at `name`, and the JDK offers no RENAME_NOREPLACE. Worst outcome: a
+        // file the user creates at this very name between the check (or the keep) and here is lost. A directory
+        // made there is safe: renaming a file over it fails.
+        temp.stream().move(Path.of(made), parent, Path.of(name));
+        placed.run();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, Throwable cause) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** A checked path split into its parent directories' names and its own name. */
+    private record Target(List<String> parents, String name) {
+        static Target of(String path) {
+            List<String> names = List.of(path.split("/"));
+            return new Target(names.subList(0, names.size() - 1), names.get(names.size() - 1));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.mirror.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A file being received: made exclusively in {@code .mirror/tmp/} under a fresh name, written by the caller through
+ * {@link #channel()} (at any offsets, in any order), then {@linkplain #seal sealed} and handed to
+ * {@link FileInstaller#install}. It has no name in the folder until installed. If the install finds the target
+ * changed, the sealed file stays, so the caller may install it under another name (a conflict copy). Closing deletes
+ * it unless it was installed; closing twice is safe. Used by one thread.
+ */
+public final class StagedFile implements AutoCloseable {
+    private final FileInstaller owner;
+    private final Path path;
+    private final FileChannel channel;
+    private State state = State.OPEN;
+
+    StagedFile(FileInstaller owner, Path path, FileChannel channel) {
+        this.owner = owner;
+        this.path = path;
+        this.channel = channel;
+    }
+
+    /** Where to write, readable too (to verify); only until {@link #seal}. Closing it makes the seal fail. */
+    public FileChannel channel() {
+        requireState(State.OPEN, "written");
+        return channel;
+    }
+
+    /**
+     * Gives the file its mtime and permission bits, fsyncs data and metadata together, and closes it for writing.
+     * An fsync error is final: the file is deleted and the error thrown; fetch the file again. Retrying the fsync
+     * would be wrong: after a failed writeback Linux may mark the pages clean, so a second fsync can succeed with the
+     * data gone (FIELD-NOTES.md). Any other failure here deletes the file too.
+     *
+     * @param mode permission bits; only those in 0777 are applied, so a peer never makes a setuid, setgid or sticky
+     *             file here
+     */
+    public void seal(long mtimeNanos, int mode) throws IOException {
+        requireState(State.OPEN, "sealed");
+        Set<PosixFilePermission> permissions = FileInstaller.permissions(mode);
+        try {
+            // By path, which is safe in .mirror/tmp: the JDK's descriptor-relative setTimes keeps only microseconds.
+            // Before the mode: the JDK opens the file to set its times, which a mode like 0200 would forbid.
+            Files.setLastModifiedTime(path, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
+            Files.setPosixFilePermissions(path, permissions);
+            channel.force(true);
+            channel.close();
+        } catch (IOException | RuntimeException e) {
+            discard(e);
+            throw e;
+        }
+        state = State.SEALED;
+    }
+
+    /** Its place in {@code .mirror/tmp/}, for logs and a journal. */
+    public Path path() {
+        return path;
+    }
+
+    public boolean isSealed() {
+        return state == State.SEALED;
+    }
+
+    /** Deletes the file unless it was installed. */
+    @Override
+    public void close() throws IOException {
+        if (state == State.OPEN || state == State.SEALED) {
+            state = State.DISCARDED;
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Its name in {@code .mirror/tmp/}, once sealed by {@code installer}. */
+    String sealedName(FileInstaller installer) {
+        if (installer != owner) {
+            throw new IllegalArgumentException("a staged file can only be installed by the installer that made it");
+        }
+        requireState(State.SEALED, "installed");
+        return path.getFileName().toString();
+    }
+
+    /** Called once it has its real name: from then on closing leaves it alone. */
+    void markInstalled() {
+        state = State.INSTALLED;
+    }
+
+    private void requireState(State required, String verb) {
+        if (state != required) {
+            throw new IllegalStateException("a staged file that is " + state.words + " cannot be " + verb
+                    + " (" + path + ")");
+        }
+    }
+
+    private void discard(Throwable cause) {
+        state = State.DISCARDED;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private enum State {
+        OPEN("open"), SEALED("sealed"), INSTALLED("installed"), DISCARDED("discarded");
+
+        final String words;
+
+        State(String words) {
+            this.words = words;
+        }
+    }
+}
