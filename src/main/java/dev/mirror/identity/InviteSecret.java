@@ -36,6 +36,11 @@ public final class InviteSecret {
         return MessageDigest.isEqual(bytes, other.bytes);
     }
 
+    /** A copy of the bytes, for the joiner's Hello; never for a log. */
+    public byte[] toBytes() {
+        return bytes.clone();
+    }
+
     void copyTo(byte[] target, int offset) {
         System.arraycopy(bytes, 0, target, offset, BYTES);
     }
