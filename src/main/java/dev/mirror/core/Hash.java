@@ -91,11 +91,6 @@ public final class Hash implements Comparable<Hash> {
         return HEX.formatHex(bytes);
     }
 
-    /** The first {@code digits} hex digits, for logs and short displays. */
-    public String shortHex(int digits) {
-        return hex().substring(0, digits);
-    }
-
     @Override
     public int compareTo(Hash other) {
         return Arrays.compareUnsigned(bytes, other.bytes);

@@ -125,6 +125,9 @@ public final class Folder implements AutoCloseable {
     }
 
     private ScanReport runScan(ScanProgress progress) throws IOException, InterruptedException {
+        if (index.wasInterrupted()) {
+            notices.add("The last scan of " + state.folder() + " was cut off; this full scan repairs the index.");
+        }
         IgnoreRules ignore = IgnoreRules.load(state.folder());
         FileHasher hasher = new FileHasher(new Chunker(index.params().chunker()), this::wallClockNanos);
         ExecutorService hashPool = Executors.newFixedThreadPool(hashThreads, new NamedThreadFactory("mirror-hash"));

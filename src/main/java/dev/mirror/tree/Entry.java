@@ -52,11 +52,6 @@ public record Entry(EntryKind kind, long size, long mtimeNanos, int mode, Hash c
         return new Entry(kind, 0, 0, 0, null, true, version.bumped(device), null);
     }
 
-    /** This entry with its version bumped by {@code device}. */
-    public Entry bumpedBy(long device) {
-        return new Entry(kind, size, mtimeNanos, mode, contentHash, deleted, version.bumped(device), symlinkTarget);
-    }
-
     /** Same fields apart from the version vector. */
     public boolean sameContentAs(Entry other) {
         return kind == other.kind && size == other.size && mtimeNanos == other.mtimeNanos && mode == other.mode

@@ -75,11 +75,6 @@ public final class TreePath implements Comparable<TreePath> {
         return depth;
     }
 
-    /** True if {@code other} is this path or lies below it. */
-    public boolean contains(TreePath other) {
-        return isRoot() || other.text.equals(text) || other.text.startsWith(text + "/");
-    }
-
     private int lastSlashByte() {
         for (int i = utf8.length - 1; i >= 0; i--) {
             if (utf8[i] == '/') {
