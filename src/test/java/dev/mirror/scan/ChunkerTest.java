@@ -258,7 +258,7 @@ class ChunkerTest {
         List<String> ids = new ArrayList<>();
         int from = 0;
         for (int length : cutLengths(new Chunker(params), data)) {
-            ids.add(length + ":" + Hash.sha256(Arrays.copyOfRange(data, from, from + length)).shortHex(16));
+            ids.add(length + ":" + Hash.sha256(Arrays.copyOfRange(data, from, from + length)).hex().substring(0, 16));
             from += length;
         }
         return ids;
