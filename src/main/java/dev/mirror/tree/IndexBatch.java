@@ -54,16 +54,7 @@ public final class IndexBatch implements AutoCloseable {
 
     /** Forgets a path's chunk list and its places in the chunk index. */
     public void removeChunks(TreePath file) throws IOException {
-        byte[] entryKey = Keys.entry(file);
-        byte[] old = get(index.chunks, entryKey);
-        if (old == null) {
-            return;
-        }
-        ChunkList oldChunks = EntryCodec.decodeChunks(file.toString(), old);
-        for (int i = 0; i < oldChunks.count(); i++) {
-            delete(index.chunkIndex, Keys.chunkLocation(oldChunks.hash(i), entryKey));
-        }
-        delete(index.chunks, entryKey);
+        removeChunksAt(Keys.entry(file), file.toString());
     }
 
     /** Removes a path from the index entirely (no tombstone): it was never there, as far as peers learn. */
@@ -82,14 +73,7 @@ public final class IndexBatch implements AutoCloseable {
         byte[] deeper = Keys.descendantsPrefix(dir);
         for (byte[] prefix : new byte[][] {children, deeper}) {
             forEachKey(index.entries, prefix, key -> {
-                byte[] chunkList = get(index.chunks, key);
-                if (chunkList != null) {
-                    ChunkList old = EntryCodec.decodeChunks("(purged)", chunkList);
-                    for (int i = 0; i < old.count(); i++) {
-                        delete(index.chunkIndex, Keys.chunkLocation(old.hash(i), key));
-                    }
-                    delete(index.chunks, key);
-                }
+                removeChunksAt(key, "below " + dir);
                 delete(index.entries, key);
             });
             forEachKey(index.buckets, prefix, key -> delete(index.buckets, key));
@@ -162,6 +146,19 @@ public final class IndexBatch implements AutoCloseable {
         for (Bucket bucket : newBuckets) {
             put(index.buckets, Keys.bucket(dir, bucket.lastName()), EntryCodec.encode(bucket));
         }
+    }
+
+    /** Removes the chunk list stored under {@code entryKey} and its chunk index records, if there is one. */
+    private void removeChunksAt(byte[] entryKey, String path) throws IOException {
+        byte[] old = get(index.chunks, entryKey);
+        if (old == null) {
+            return;
+        }
+        ChunkList oldChunks = EntryCodec.decodeChunks(path, old);
+        for (int i = 0; i < oldChunks.count(); i++) {
+            delete(index.chunkIndex, Keys.chunkLocation(oldChunks.hash(i), entryKey));
+        }
+        delete(index.chunks, entryKey);
     }
 
     private void forEachKey(ColumnFamilyHandle family, byte[] prefix, KeyAction action) throws IOException {

@@ -33,6 +33,9 @@ import java.util.Optional;
  */
 public final class TreeIndex implements AutoCloseable {
     static final int FORMAT = 1;
+    /** The summary of a folder with nothing in it: what a new index reports before its first scan. */
+    static final TreeSummary EMPTY_FOLDER =
+            new TreeSummary(MerkleHash.root(BucketBuilder.childrenHash(List.of())), 0, 0, 0);
     private static final long CACHE_BYTES = 64L << 20;
     private static final long MEMTABLE_BYTES = 32L << 20;
     private static final byte[] KEY_FORMAT = ascii("format");
@@ -144,8 +147,7 @@ public final class TreeIndex implements AutoCloseable {
     /** The folder's root hash and totals; an empty folder's before any scan. */
     public TreeSummary summary() throws IOException {
         Optional<TreeSummary> root = node(TreePath.ROOT);
-        return root.isPresent() ? root.get()
-                : new TreeSummary(MerkleHash.root(BucketBuilder.childrenHash(List.of())), 0, 0, 0);
+        return root.orElse(EMPTY_FOLDER);
     }
 
     public List<Bucket> buckets(TreePath dir) throws IOException {

@@ -167,7 +167,8 @@ public final class TreeUpdater {
 
     private TreeSummary node(IndexBatch batch, TreePath dir) throws IOException {
         Optional<TreeSummary> node = batch.node(dir);
-        return node.orElse(new TreeSummary(MerkleHash.root(BucketBuilder.childrenHash(List.of())), 0, 0, 0));
+        // A directory this batch creates has no node yet: it starts from nothing.
+        return node.orElse(TreeIndex.EMPTY_FOLDER);
     }
 
     private Contribution contribution(IndexedEntry entry, TreePath path) throws IOException {
