@@ -4,10 +4,12 @@
  *
  *   java bench/GenerateTree.java big   DIR [--mib 1024] [--file-mib 64] [--seed 1]
  *   java bench/GenerateTree.java small DIR [--files 200000] [--dirs FILES/100] [--seed 2]
+ *                                          [--min-bytes 0] [--max-bytes 8192]
  *
  * big:   MIB MiB of incompressible bytes in files of FILE_MIB MiB (the last one takes the remainder),
  *        named big-000.bin, big-001.bin, ...
- * small: FILES files of 0..8192 bytes (uniform) of incompressible bytes, in DIRS nested directories
+ * small: FILES files of MIN_BYTES..MAX_BYTES bytes (uniform; default 0..8192) of incompressible bytes, in DIRS
+ *        nested directories
  *        (at most 6 levels below DIR). Most directories hold a handful of files; DIRS/200 "heavy" ones
  *        (at least one) share 20% of all files between them, i.e. a few thousand entries each at the defaults.
  *        About 1 name in 50 contains non-ASCII letters (UTF-8), as real folders do.
@@ -38,6 +40,7 @@ import java.util.stream.Stream;
 public final class GenerateTree {
     private static final long MIB = 1024 * 1024;
     private static final int MAX_SMALL_FILE_BYTES = 8192;
+    private static final long LARGEST_SMALL_FILE_BYTES = 64 * MIB; // the buffer holds one whole file
     private static final int MAX_DEPTH = 6;
     private static final int HEAVY_SHARE_PERCENT = 20;
     private static final int DIRS_PER_HEAVY_DIR = 200;
@@ -67,8 +70,13 @@ public final class GenerateTree {
                 break;
             case "small":
                 long files = option(options, "files", 200_000);
+                long minBytes = option(options, "min-bytes", 0);
+                long maxBytes = option(options, "max-bytes", MAX_SMALL_FILE_BYTES);
+                if (minBytes > maxBytes || maxBytes > LARGEST_SMALL_FILE_BYTES) {
+                    usage("need --min-bytes <= --max-bytes <= " + LARGEST_SMALL_FILE_BYTES);
+                }
                 summary = generateSmall(dir, files, option(options, "dirs", Math.max(1, files / 100)),
-                        option(options, "seed", 2));
+                        option(options, "seed", 2), (int) minBytes, (int) maxBytes);
                 break;
             default:
                 usage("unknown kind '" + args[0] + "'");
@@ -103,7 +111,8 @@ public final class GenerateTree {
     private static void usage(String problem) {
         System.err.println("GenerateTree: " + problem + ".\nUsage: java bench/GenerateTree.java big DIR"
                 + " [--mib 1024] [--file-mib 64] [--seed 1]\n"
-                + "       java bench/GenerateTree.java small DIR [--files 200000] [--dirs FILES/100] [--seed 2]");
+                + "       java bench/GenerateTree.java small DIR [--files 200000] [--dirs FILES/100] [--seed 2]"
+                + " [--min-bytes 0] [--max-bytes 8192]");
         System.exit(2);
     }
 
@@ -141,7 +150,8 @@ public final class GenerateTree {
         return String.format("big: %d files, %d bytes (%d MiB)", fileCount, mib * MIB, mib);
     }
 
-    private static String generateSmall(Path root, long fileCount, long dirCount, long seed) throws IOException {
+    private static String generateSmall(Path root, long fileCount, long dirCount, long seed, int minBytes,
+            int maxBytes) throws IOException {
         SplitMix64 random = new SplitMix64(seed);
         Layout layout = Layout.random(random, (int) dirCount);
         long[] filesPerDir = spreadFiles(random, layout, fileCount);
@@ -154,14 +164,15 @@ public final class GenerateTree {
             Files.createDirectory(path);
             dirs.add(path);
         }
-        byte[] buffer = new byte[MAX_SMALL_FILE_BYTES];
+        byte[] buffer = new byte[maxBytes];
         long fileNumber = 0;
         long totalBytes = 0;
         long largestDir = 0;
         for (int d = 0; d <= dirCount; d++) {
             largestDir = Math.max(largestDir, filesPerDir[d] + layout.childCount[d]);
             for (long k = 0; k < filesPerDir[d]; k++, fileNumber++) {
-                int size = random.nextInt(MAX_SMALL_FILE_BYTES + 1);
+                // With the default sizes this draws exactly what earlier versions drew: same data sets.
+                int size = minBytes + random.nextInt(maxBytes - minBytes + 1);
                 String fileName = String.format("%s-%04d%s", name(random), k,
                         EXTENSIONS[random.nextInt(EXTENSIONS.length)]);
                 Path file = dirs.get(d).resolve(fileName);

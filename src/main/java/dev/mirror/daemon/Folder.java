@@ -92,6 +92,23 @@ public final class Folder implements AutoCloseable {
         return state.folder();
     }
 
+    public Identity identity() {
+        return identity;
+    }
+
+    public StateDirectory state() {
+        return state;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The index, for the sync engine: write to it only from the thread that runs scans. */
+    public TreeIndex index() {
+        return index;
+    }
+
     /** What the index holds now, without scanning. */
     public TreeSummary summary() throws IOException {
         return index.summary();

@@ -9,18 +9,23 @@ import org.rocksdb.RocksIterator;
 public final class ChildCursor implements AutoCloseable {
     private final RocksIterator iterator;
     private final byte[] prefix;
+    private final byte[] start;
     private boolean started;
 
-    ChildCursor(RocksIterator iterator, byte[] prefix) {
+    ChildCursor(RocksIterator iterator, byte[] prefix, byte[] start) {
         this.iterator = iterator;
         this.prefix = prefix;
+        this.start = start;
     }
 
     /** The next child, or null after the last. */
     public IndexedEntry next() throws IndexDamagedException {
         if (!started) {
-            iterator.seek(prefix);
+            iterator.seek(start);
             started = true;
+            if (start != prefix && iterator.isValid() && java.util.Arrays.equals(iterator.key(), start)) {
+                iterator.next(); // "after" excludes the name itself
+            }
         } else {
             iterator.next();
         }

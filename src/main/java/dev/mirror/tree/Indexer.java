@@ -104,7 +104,7 @@ public final class Indexer {
             int next = 0;
             while (next < onDisk.size() || known != null) {
                 FileStat seen = next < onDisk.size() ? onDisk.get(next) : null;
-                int order = seen == null ? 1 : known == null ? -1 : compareNames(seen.name(), known.name());
+                int order = seen == null ? 1 : known == null ? -1 : TreePath.compareNames(seen.name(), known.name());
                 if (dir.isRoot() && STATE_DIRECTORY.equals(order <= 0 ? seen.name() : known.name())) {
                     // Never indexed; a stale entry from before is dropped.
                     children.add(CompletableFuture.completedFuture(order > 0
@@ -353,27 +353,6 @@ public final class Indexer {
             return "permission denied";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    /**
-     * Orders names as their UTF-8 bytes would be ordered, without encoding them: UTF-8 byte order is code point
-     * order, which differs from String's UTF-16 order only where a surrogate (a code point above U+FFFF) meets a
-     * character from U+E000 to U+FFFF.
-     */
-    static int compareNames(String a, String b) {
-        int length = Math.min(a.length(), b.length());
-        for (int i = 0; i < length; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                return codePointRank(x) - codePointRank(y);
-            }
-        }
-        return a.length() - b.length();
-    }
-
-    private static int codePointRank(char c) {
-        return Character.isSurrogate(c) ? c + 0x10000 : c;
     }
 
     private static <T> CompletableFuture<T> done(T value) {

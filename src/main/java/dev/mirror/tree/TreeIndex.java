@@ -135,7 +135,14 @@ public final class TreeIndex implements AutoCloseable {
 
     /** The children of {@code dir}, tombstones included, in unsigned byte order of their names. */
     public ChildCursor children(TreePath dir) {
-        return new ChildCursor(db.newIterator(entries), Keys.childrenPrefix(dir));
+        byte[] prefix = Keys.childrenPrefix(dir);
+        return new ChildCursor(db.newIterator(entries), prefix, prefix);
+    }
+
+    /** The children of {@code dir} whose names come after {@code after} (unsigned UTF-8 byte order). */
+    public ChildCursor childrenAfter(TreePath dir, String after) {
+        return new ChildCursor(db.newIterator(entries), Keys.childrenPrefix(dir),
+                Keys.entry(dir, after.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The summary of directory {@code dir}; for the root, the folder's root hash and totals. */

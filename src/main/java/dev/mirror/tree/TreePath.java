@@ -110,4 +110,25 @@ public final class TreePath implements Comparable<TreePath> {
     public String toString() {
         return text;
     }
+
+    /**
+     * Orders names as their UTF-8 bytes would be ordered, without encoding them: UTF-8 byte order is code point
+     * order, which differs from String's UTF-16 order only where a surrogate (a code point above U+FFFF) meets a
+     * character from U+E000 to U+FFFF.
+     */
+    public static int compareNames(String a, String b) {
+        int length = Math.min(a.length(), b.length());
+        for (int i = 0; i < length; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return codePointRank(x) - codePointRank(y);
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    private static int codePointRank(char c) {
+        return Character.isSurrogate(c) ? c + 0x10000 : c;
+    }
 }

@@ -115,9 +115,13 @@ public final class TreeUpdater {
         batch.putEntry(dir.parent(), new IndexedEntry(self.name(), self.entry(), self.local(), treeHash));
         Directory parent = dirty.computeIfAbsent(dir.parent(), p -> new Directory());
         parent.changedNames.add(dir.name());
-        parent.files += changes.files;
-        parent.dirs += changes.dirs;
-        parent.bytes += changes.bytes;
+        // A deleted directory counts for nothing in its parent's totals (stage() already took out what it held), so
+        // the changes below it stop here.
+        if (self.entry().isLive()) {
+            parent.files += changes.files;
+            parent.dirs += changes.dirs;
+            parent.bytes += changes.bytes;
+        }
         return null;
     }
 

@@ -79,11 +79,7 @@ public final class HelloCheck {
     }
 
     private static Hash checkHash(ByteString bytes, String what) throws ProtocolException {
-        if (bytes.size() != Hash.BYTES) {
-            throw new ProtocolException(Failure.Code.PROTOCOL, "the peer's Hello has a " + what + " of "
-                    + bytes.size() + " bytes, not " + Hash.BYTES);
-        }
-        return Hash.of(bytes.toByteArray());
+        return WireHashes.hash(bytes, "Hello with a " + what);
     }
 
     private static String describe(TreeParameters p) {

@@ -263,11 +263,11 @@ class IndexerTest {
     void namesCompareInUtf8ByteOrder() {
         String[] ordered = {"A", "Z", "a", "é", "\uE000", "\uD83D\uDE00"};
         for (int i = 0; i + 1 < ordered.length; i++) {
-            assertTrue(Indexer.compareNames(ordered[i], ordered[i + 1]) < 0, ordered[i] + " < " + ordered[i + 1]);
-            assertTrue(Indexer.compareNames(ordered[i + 1], ordered[i]) > 0);
+            assertTrue(TreePath.compareNames(ordered[i], ordered[i + 1]) < 0, ordered[i] + " < " + ordered[i + 1]);
+            assertTrue(TreePath.compareNames(ordered[i + 1], ordered[i]) > 0);
         }
-        assertEquals(0, Indexer.compareNames("same", "same"));
-        assertTrue(Indexer.compareNames("ab", "abc") < 0);
+        assertEquals(0, TreePath.compareNames("same", "same"));
+        assertTrue(TreePath.compareNames("ab", "abc") < 0);
     }
 
     private TreeIndex openIndex() throws IOException {

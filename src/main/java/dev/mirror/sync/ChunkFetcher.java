@@ -1,0 +1,181 @@
+package dev.mirror.sync;
+
+import com.google.protobuf.ByteString;
+import dev.mirror.core.Hash;
+import dev.mirror.wire.ProtocolException;
+import dev.mirror.wire.WireHashes;
+import dev.mirror.wire.proto.ChunkData;
+import dev.mirror.wire.proto.ChunkReply;
+import dev.mirror.wire.proto.ChunkRequest;
+import dev.mirror.wire.proto.Failure;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
+
+/**
+ * Fetches chunks from a peer in the order they will be written, keeping a window of requests in flight so the link
+ * stays full while files are written (docs/protocol.md, "Moving content"). Every chunk is checked against its hash on
+ * arrival; a bad one is discarded and asked for again, a few times, before the file it belongs to fails. Used by one
+ * thread.
+ */
+final class ChunkFetcher {
+    /** Bytes requested and not yet taken: enough to keep a fast link busy while a file is written and synced. */
+    static final long WINDOW_BYTES = 32L << 20;
+    /** Bytes asked for in one request: small enough to keep replies flowing, large enough to amortize a frame. */
+    static final int REQUEST_BYTES = 1 << 20;
+    static final int ATTEMPTS = 3;
+
+    private final RemoteTree remote;
+    private final LongConsumer received;
+    private final ArrayDeque<Wanted> queue = new ArrayDeque<>();
+    private final Map<Hash, InFlight> inFlight = new HashMap<>();
+    private long outstandingBytes;
+
+    /** @param received told the size of every verified chunk, for progress and counters */
+    ChunkFetcher(RemoteTree remote, LongConsumer received) {
+        this.remote = remote;
+        this.received = received;
+    }
+
+    /** Announces that chunk {@code hash} will be {@linkplain #take taken}, after every chunk announced before it. */
+    void want(Hash hash, int length) {
+        InFlight flying = inFlight.get(hash);
+        if (flying != null) {
+            flying.takers++;
+            return;
+        }
+        InFlight fresh = new InFlight(length);
+        inFlight.put(hash, fresh);
+        queue.add(new Wanted(hash, length));
+    }
+
+    /** Gives up one announced {@link #want} of {@code hash} (its file failed): its bytes no longer count. */
+    void drop(Hash hash) {
+        InFlight flying = inFlight.get(hash);
+        if (flying != null && --flying.takers == 0) {
+            inFlight.remove(hash);
+            if (flying.reply != null) {
+                outstandingBytes -= flying.length;
+            } else {
+                queue.removeIf(wanted -> wanted.hash.equals(hash));
+            }
+        }
+    }
+
+    /**
+     * The verified bytes of announced chunk {@code hash}.
+     *
+     * @throws ChunkUnavailableException if the peer no longer has it, or sent wrong bytes every time
+     */
+    byte[] take(Hash hash) throws IOException, InterruptedException {
+        InFlight flying = inFlight.get(hash);
+        if (flying == null) {
+            throw new IllegalStateException("chunk " + hash + " was never announced");
+        }
+        while (flying.reply == null) {
+            if (!sendNext()) {
+                throw new IllegalStateException("chunk " + hash + " is not queued");
+            }
+        }
+        byte[] data = Replies.await(flying.reply);
+        for (int attempt = 1; !fits(data, hash, flying.length); attempt++) {
+            if (attempt >= ATTEMPTS) {
+                throw new ChunkUnavailableException("the peer sent wrong bytes for chunk " + hash + " " + ATTEMPTS
+                        + " times");
+            }
+            data = Replies.await(request(List.of(new Wanted(hash, flying.length))).get(0));
+        }
+        if (--flying.takers == 0) {
+            inFlight.remove(hash);
+            outstandingBytes -= flying.length;
+        }
+        received.accept(data.length);
+        fill();
+        return data;
+    }
+
+    /** Sends requests for queued chunks while the window has room. */
+    void fill() {
+        while (outstandingBytes < WINDOW_BYTES && sendNext()) {
+            // sendNext did the work
+        }
+    }
+
+    /** Sends one request for the next queued chunks; false if nothing is queued. */
+    private boolean sendNext() {
+        if (queue.isEmpty()) {
+            return false;
+        }
+        List<Wanted> batch = new ArrayList<>();
+        long bytes = 0;
+        while (!queue.isEmpty() && (batch.isEmpty() || bytes + queue.peek().length <= REQUEST_BYTES)) {
+            Wanted next = queue.poll();
+            batch.add(next);
+            bytes += next.length;
+        }
+        List<CompletableFuture<byte[]>> replies = request(batch);
+        for (int i = 0; i < batch.size(); i++) {
+            inFlight.get(batch.get(i).hash).reply = replies.get(i);
+        }
+        outstandingBytes += bytes;
+        return true;
+    }
+
+    /** One request for {@code batch}; a future per chunk, failed if the peer no longer has it. */
+    private List<CompletableFuture<byte[]>> request(List<Wanted> batch) {
+        ChunkRequest.Builder request = ChunkRequest.newBuilder();
+        List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+        for (Wanted wanted : batch) {
+            request.addHashes(WireHashes.bytes(wanted.hash));
+            futures.add(new CompletableFuture<>());
+        }
+        remote.chunks(request.build()).whenComplete((reply, error) -> {
+            for (int i = 0; i < futures.size(); i++) {
+                if (error != null) {
+                    futures.get(i).completeExceptionally(error);
+                } else {
+                    complete(futures.get(i), batch.get(i).hash, reply, i);
+                }
+            }
+        });
+        return futures;
+    }
+
+    private static void complete(CompletableFuture<byte[]> future, Hash hash, ChunkReply reply, int i) {
+        if (i >= reply.getChunksCount() || !reply.getChunks(i).getHash().equals(WireHashes.bytes(hash))) {
+            future.completeExceptionally(new ProtocolException(Failure.Code.PROTOCOL,
+                    "a chunk reply that does not match its request"));
+            return;
+        }
+        ChunkData chunk = reply.getChunks(i);
+        if (chunk.getMissing()) {
+            future.completeExceptionally(new ChunkUnavailableException("the peer no longer has chunk " + hash));
+        } else {
+            ByteString data = chunk.getData();
+            future.complete(data.toByteArray());
+        }
+    }
+
+    private static boolean fits(byte[] data, Hash hash, int length) {
+        return data.length == length && Hash.sha256(data).equals(hash);
+    }
+
+    private record Wanted(Hash hash, int length) {
+    }
+
+    private static final class InFlight {
+        final int length;
+        int takers = 1;
+        CompletableFuture<byte[]> reply;
+
+        InFlight(int length) {
+            this.length = length;
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package dev.mirror.sync;
+
+import dev.mirror.core.Hash;
+import dev.mirror.scan.ChunkList;
+import dev.mirror.store.Expectation;
+import dev.mirror.store.FileInstaller;
+import dev.mirror.store.Installed;
+import dev.mirror.store.PathRejectedException;
+import dev.mirror.store.StagedFile;
+import dev.mirror.store.TargetChangedException;
+import dev.mirror.tree.Entry;
+import dev.mirror.tree.EntryChange;
+import dev.mirror.tree.EntryKind;
+import dev.mirror.tree.IndexedEntry;
+import dev.mirror.tree.LocalStat;
+import dev.mirror.tree.TreeIndex;
+import dev.mirror.tree.TreePath;
+import dev.mirror.tree.TreeUpdater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One pass of making our folder hold what a peer holds where its entries win (docs/decisions.md): descend, decide
+ * every differing path, then apply the decisions in an order that never needs what is not there yet — conflict copies
+ * first (while the loser is still at its path), then directories, links and version merges top-down, then files,
+ * then deletions bottom-up (a directory is removed only once its children are). Each change reaches the disk through
+ * {@link FileInstaller} (checked against what the index says is there; a user's edit meanwhile is never overwritten)
+ * and is recorded in the index only after it is durable. What cannot be done now (the user changed a file, the peer
+ * changed one under us) is left for the next round, which the caller starts after a rescan. Runs on the index's
+ * single writer thread.
+ */
+public final class PullRound {
+    /** Changes recorded per index batch: one batch per few hundred files keeps the writes cheap. */
+    static final int RECORD_BATCH = 512;
+    private static final Logger LOG = LoggerFactory.getLogger(PullRound.class);
+
+    private final TreeIndex index;
+    private final TreeUpdater updater;
+    private final FileInstaller installer;
+    private final Reconciler reconciler;
+    private final RemoteTree remote;
+    private final Transfer transfer;
+    private final PullProgress progress;
+    private final List<EntryChange> unrecorded = new ArrayList<>();
+    private int deferred;
+    private int applied;
+
+    public PullRound(TreeIndex index, Path folder, FileInstaller installer, Reconciler reconciler, RemoteTree remote,
+                     PullProgress progress) {
+        this.index = index;
+        this.updater = new TreeUpdater(index);
+        this.installer = installer;
+        this.reconciler = reconciler;
+        this.remote = remote;
+        this.progress = progress;
+        this.transfer = new Transfer(index, folder, installer, remote, new ChunkFetcher(remote,
+                progress::received));
+    }
+
+    /**
+     * What a round did.
+     *
+     * @param applied paths changed or recorded here
+     * @param deferred paths left for a later round (changed here or on the peer meanwhile, or failed)
+     * @param roundTrips list requests the descent waited on
+     */
+    public record Outcome(int applied, int deferred, int roundTrips) {
+    }
+
+    /** Pulls what differs from the peer whose root is {@code remoteRoot}. */
+    public Outcome run(Hash remoteRoot) throws IOException, InterruptedException {
+        Descent.Result found = new Descent(index, remote).run(remoteRoot);
+        List<Decided> decided = Decided.all(reconciler, found);
+        progress.planned(decided);
+        try {
+            copyLosers(decided);
+            topDown(decided);
+            pullFiles(decided);
+            bottomUp(decided);
+        } finally {
+            flush();
+            progress.finished();
+        }
+        return new Outcome(applied, deferred, found.roundTrips());
+    }
+
+    /** Phase 1: every conflict's losing side is kept under its conflict name, on both peers alike. */
+    private void copyLosers(List<Decided> decided) throws IOException, InterruptedException {
+        List<Transfer.FileJob> jobs = new ArrayList<>();
+        for (Decided d : shallowFirst(decided)) {
+            if (d.conflictCopy() == null) {
+                continue;
+            }
+            ConflictCopy copy = d.conflictCopy();
+            IndexedEntry atCopy = index.entry(copy.path()).orElse(null);
+            if (atCopy != null && atCopy.entry().isLive()) {
+                deferred++; // a file already has the copy's name: leave both alone and say so
+                LOG.warn("Cannot keep the conflicting version of {} as {}: that name is taken", d.path(), copy.path());
+                continue;
+            }
+            Entry lost = copy.entry();
+            if (lost.kind() == EntryKind.SYMLINK) {
+                place(copy.path(), () -> installer.createSymlink(copy.path().toString(), lost.symlinkTarget(),
+                        expectation(atCopy)), lost);
+            } else if (d.winner() == Side.LOCAL) {
+                // The peer's version lost: fetch it; the peer may already have moved it to the copy's name.
+                jobs.add(new Transfer.FileJob(copy.path(), lost, List.of(d.path(), copy.path()), null));
+            } else {
+                // Ours lost: its chunks are all here, so the copy costs no network bytes.
+                jobs.add(new Transfer.FileJob(copy.path(), lost, List.of(), index.chunks(d.path())));
+            }
+        }
+        runJobs(jobs);
+    }
+
+    /** Phase 2: directories, symlinks and version merges, parents before children. */
+    private void topDown(List<Decided> decided) throws IOException {
+        for (Decided d : shallowFirst(decided)) {
+            Entry target = d.target();
+            if (target == null || d.deferredToBottomUp()) {
+                continue;
+            }
+            IndexedEntry local = d.local();
+            if (d.keepsLocalContent()) {
+                record(d.path(), target, local.local(), null);
+            } else if (target.isLive() && target.isDirectory()) {
+                place(d.path(), () -> {
+                    removeNonDirectory(d.path(), local);
+                    installer.createDirectory(d.path().toString(), target.mode());
+                    return null;
+                }, target);
+            } else if (target.isLive() && target.kind() == EntryKind.SYMLINK) {
+                place(d.path(), () -> installer.createSymlink(d.path().toString(), target.symlinkTarget(),
+                        expectation(local)), target);
+            }
+        }
+        flush();
+    }
+
+    /** Phase 3: files, many at once so the link stays full. */
+    private void pullFiles(List<Decided> decided) throws IOException, InterruptedException {
+        List<Transfer.FileJob> jobs = new ArrayList<>();
+        for (Decided d : shallowFirst(decided)) {
+            Entry target = d.target();
+            if (target != null && !d.deferredToBottomUp() && !d.keepsLocalContent() && target.isLive()
+                    && target.kind() == EntryKind.FILE) {
+                jobs.add(new Transfer.FileJob(d.path(), target, List.of(d.path()), null));
+            }
+        }
+        runJobs(jobs);
+    }
+
+    /** Phase 4: deletions, and files or links that replace a directory, children before parents. */
+    private void bottomUp(List<Decided> decided) throws IOException, InterruptedException {
+        for (Decided d : decided) { // deepest first already
+            Entry target = d.target();
+            if (target == null || !d.deferredToBottomUp()) {
+                continue;
+            }
+            IndexedEntry local = d.local();
+            if (!target.isLive()) {
+                place(d.path(), () -> {
+                    if (local != null && local.entry().isLive()) {
+                        installer.delete(d.path().toString(), expectation(local));
+                    }
+                    return null;
+                }, target);
+                continue;
+            }
+            place(d.path(), () -> {
+                installer.delete(d.path().toString(), Expectation.directory());
+                return null;
+            }, null);
+            IndexedEntry now = index.entry(d.path()).orElse(null);
+            if (now != null && now.entry().isDirectory() && now.entry().isLive()) {
+                continue; // not empty: deferred
+            }
+            if (target.kind() == EntryKind.SYMLINK) {
+                place(d.path(), () -> installer.createSymlink(d.path().toString(), target.symlinkTarget(),
+                        Expectation.absent()), target);
+            } else {
+                runJobs(List.of(new Transfer.FileJob(d.path(), target, List.of(d.path()), null)));
+            }
+        }
+    }
+
+    private void runJobs(List<Transfer.FileJob> jobs) throws IOException, InterruptedException {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        transfer.run(jobs, new Transfer.Sink() {
+            @Override
+            public void built(Transfer.FileJob job, StagedFile file, ChunkList chunks) throws IOException {
+                try (file) {
+                    IndexedEntry local = index.entry(job.path()).orElse(null);
+                    place(job.path(), () -> installer.install(file, job.path().toString(), expectation(local)),
+                            job.entry(), chunks);
+                }
+                progress.fileDone(job.entry().size());
+            }
+
+            @Override
+            public void failed(Transfer.FileJob job, IOException problem) {
+                deferred++;
+                progress.fileDone(job.entry().size());
+                LOG.info("Could not fetch {} now: {}", job.path(), problem.getMessage());
+            }
+        });
+        flush();
+    }
+
+    /** A disk change that, once done, is recorded as {@code entry} (null: record nothing, e.g. a removal step). */
+    private interface DiskChange {
+        Installed apply() throws IOException;
+    }
+
+    private void place(TreePath path, DiskChange change, Entry entry) throws IOException {
+        place(path, change, entry, null);
+    }
+
+    private void place(TreePath path, DiskChange change, Entry entry, ChunkList chunks) throws IOException {
+        try {
+            Installed installed = change.apply();
+            if (entry != null) {
+                LocalStat stat = installed == null ? LocalStat.UNKNOWN : localStat(installed.now());
+                record(path, entry, stat, chunks);
+            }
+        } catch (TargetChangedException e) {
+            deferred++;
+            LOG.info("Left {} alone: it changed here since the last scan ({}); the next round decides again",
+                    path, e.getMessage());
+        } catch (PathRejectedException e) {
+            deferred++;
+            LOG.warn("Refused to write {}: {}", path, e.getMessage());
+        }
+    }
+
+    /** Removes what is at a path that is to become a directory, keeping it in .mirror/versions/. */
+    private void removeNonDirectory(TreePath path, IndexedEntry local) throws IOException {
+        if (local != null && local.entry().isLive() && !local.entry().isDirectory()) {
+            installer.delete(path.toString(), expectation(local));
+        }
+    }
+
+    private void record(TreePath path, Entry entry, LocalStat stat, ChunkList chunks)
+            throws IOException {
+        unrecorded.add(new EntryChange(path, entry, stat, chunks));
+        applied++;
+        if (unrecorded.size() >= RECORD_BATCH) {
+            flush();
+        }
+    }
+
+    private void flush() throws IOException {
+        if (!unrecorded.isEmpty()) {
+            updater.apply(List.copyOf(unrecorded));
+            unrecorded.clear();
+        }
+    }
+
+    static Expectation expectation(IndexedEntry local) {
+        if (local == null || !local.entry().isLive()) {
+            return Expectation.absent();
+        }
+        Entry entry = local.entry();
+        return switch (entry.kind()) {
+            case DIRECTORY -> Expectation.directory();
+            case FILE -> Expectation.file(entry.size(), entry.mtimeNanos(), local.local().inode(),
+                    local.local().ctimeNanos());
+            case SYMLINK -> Expectation.symlink(entry.symlinkTarget(), local.local().inode(),
+                    local.local().ctimeNanos());
+        };
+    }
+
+    private static LocalStat localStat(Expectation now) {
+        if (now instanceof Expectation.RegularFile file) {
+            return new LocalStat(file.inode(), file.ctimeNanos());
+        }
+        if (now instanceof Expectation.Symlink link) {
+            return new LocalStat(link.inode(), link.ctimeNanos());
+        }
+        return LocalStat.UNKNOWN;
+    }
+
+    private static List<Decided> shallowFirst(List<Decided> deepestFirst) {
+        List<Decided> ordered = new ArrayList<>(deepestFirst);
+        ordered.sort(Comparator.comparingInt((Decided d) -> d.path().depth()).thenComparing(Decided::path));
+        return ordered;
+    }
+}

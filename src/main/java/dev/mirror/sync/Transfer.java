@@ -1,0 +1,254 @@
+package dev.mirror.sync;
+
+import dev.mirror.core.Hash;
+import dev.mirror.scan.ChunkList;
+import dev.mirror.store.FileInstaller;
+import dev.mirror.store.StagedFile;
+import dev.mirror.tree.ChunkLocation;
+import dev.mirror.tree.Entry;
+import dev.mirror.tree.TreeIndex;
+import dev.mirror.tree.TreePath;
+import dev.mirror.wire.ProtocolException;
+import dev.mirror.wire.WireHashes;
+import dev.mirror.wire.proto.ChunkListQuery;
+import dev.mirror.wire.proto.ChunkListReply;
+import dev.mirror.wire.proto.ChunkListRequest;
+import dev.mirror.wire.proto.ChunkRef;
+import dev.mirror.wire.proto.FileChunks;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Builds files in {@code .mirror/tmp/} from their chunk lists: every chunk that an indexed file here already holds
+ * is copied from it (a rename or a copy costs no network bytes), the rest comes from the peer through a
+ * {@link ChunkFetcher}. Each chunk is verified, and the chunk list must hash to the entry's content hash, so the whole
+ * file is verified too. Files are fetched in waves: the next wave's chunk lists are asked for while this wave is
+ * written. Used by one thread, the sync engine's writer.
+ */
+final class Transfer {
+    /** Files per wave: bounds the memory for chunk lists, and keeps several list requests in flight. */
+    static final int WAVE = 1024;
+    static final int LISTS_PER_REQUEST = 256;
+
+    private final TreeIndex index;
+    private final Path folder;
+    private final FileInstaller installer;
+    private final RemoteTree remote;
+    private final ChunkFetcher fetcher;
+
+    Transfer(TreeIndex index, Path folder, FileInstaller installer, RemoteTree remote, ChunkFetcher fetcher) {
+        this.index = index;
+        this.folder = folder;
+        this.installer = installer;
+        this.remote = remote;
+        this.fetcher = fetcher;
+    }
+
+    /**
+     * One file to build: the content of {@code entry}, whose chunk list is {@code known} if we hold it already, or
+     * else is asked of the peer at {@code sources}, in order (a conflict copy may have moved).
+     */
+    record FileJob(TreePath path, Entry entry, List<TreePath> sources, ChunkList known) {
+    }
+
+    /** Where each built file goes: installed by the caller, or closed (deleted). */
+    interface Sink {
+        void built(FileJob job, StagedFile file, ChunkList chunks) throws IOException;
+
+        void failed(FileJob job, IOException problem);
+    }
+
+    /**
+     * Builds every job's file, in order, handing each to {@code sink} as soon as it is sealed.
+     *
+     * @throws ProtocolException if the peer broke the protocol: the link must close, and the rest is not built
+     */
+    void run(List<FileJob> jobs, Sink sink) throws IOException, InterruptedException {
+        List<FileJob> wave = jobs.subList(0, Math.min(WAVE, jobs.size()));
+        Map<FileJob, CompletableFuture<ChunkListReply>> lists = askLists(wave);
+        for (int from = 0; from < jobs.size(); from += WAVE) {
+            List<FileJob> next = jobs.subList(Math.min(jobs.size(), from + WAVE),
+                    Math.min(jobs.size(), from + 2 * WAVE));
+            Map<FileJob, Plan> plans = plan(wave, lists, sink);
+            lists = askLists(next); // in flight while this wave is written
+            for (FileJob job : wave) {
+                Plan plan = plans.get(job);
+                if (plan != null) {
+                    build(job, plan, sink);
+                }
+            }
+            wave = next;
+        }
+    }
+
+    private Map<FileJob, CompletableFuture<ChunkListReply>> askLists(List<FileJob> wave) {
+        Map<FileJob, CompletableFuture<ChunkListReply>> asked = new HashMap<>();
+        List<FileJob> batch = new ArrayList<>();
+        for (FileJob job : wave) {
+            if (job.known() == null) {
+                batch.add(job);
+            }
+            if (batch.size() == LISTS_PER_REQUEST || job == wave.get(wave.size() - 1) && !batch.isEmpty()) {
+                ChunkListRequest.Builder request = ChunkListRequest.newBuilder();
+                batch.forEach(b -> request.addQueries(query(b.sources().get(0), 0)));
+                CompletableFuture<ChunkListReply> reply = remote.chunkLists(request.build());
+                batch.forEach(b -> asked.put(b, reply));
+                batch = new ArrayList<>();
+            }
+        }
+        return asked;
+    }
+
+    /** The chunk list of each job and where each chunk will come from; a job whose list is not to be had fails. */
+    private Map<FileJob, Plan> plan(List<FileJob> wave, Map<FileJob, CompletableFuture<ChunkListReply>> lists,
+                                    Sink sink) throws IOException, InterruptedException {
+        Map<FileJob, Plan> plans = new HashMap<>();
+        Map<CompletableFuture<ChunkListReply>, Integer> positions = new HashMap<>();
+        for (FileJob job : wave) {
+            try {
+                ChunkList chunks = job.known();
+                if (chunks == null) {
+                    CompletableFuture<ChunkListReply> reply = lists.get(job);
+                    int at = positions.merge(reply, 1, Integer::sum) - 1;
+                    chunks = chunkList(job, Replies.await(reply), at);
+                }
+                plans.put(job, sources(chunks));
+            } catch (ProtocolException e) {
+                throw e;
+            } catch (IOException e) {
+                sink.failed(job, e);
+            }
+        }
+        return plans;
+    }
+
+    /** The job's chunk list from its place in a reply, following pages and other sources as needed. */
+    private ChunkList chunkList(FileJob job, ChunkListReply reply, int at) throws IOException, InterruptedException {
+        if (at >= reply.getFilesCount()) {
+            throw new ProtocolException(dev.mirror.wire.proto.Failure.Code.PROTOCOL,
+                    "a chunk list reply with fewer files than asked for");
+        }
+        FileChunks first = reply.getFiles(at);
+        for (int source = 0; ; source++) {
+            if (!first.getMissing() && WireHashes.hash(first.getContentHash(), "content hash")
+                    .equals(job.entry().contentHash())) {
+                return collect(job, first);
+            }
+            if (source + 1 >= job.sources().size()) {
+                throw new ChunkUnavailableException("the peer no longer has " + job.path() + " as it listed it");
+            }
+            first = single(job.sources().get(source + 1), 0);
+        }
+    }
+
+    private ChunkList collect(FileJob job, FileChunks page) throws IOException, InterruptedException {
+        ChunkList.Builder chunks = new ChunkList.Builder();
+        while (true) {
+            for (ChunkRef ref : page.getChunksList()) {
+                chunks.add(ref.getLength(), WireHashes.hash(ref.getHash(), "chunk hash"));
+            }
+            if (!page.getTruncated()) {
+                break;
+            }
+            FileChunks more = single(TreePath.of(page.getPath()), page.getFirst() + page.getChunksCount());
+            if (more.getMissing() || !more.getContentHash().equals(page.getContentHash())) {
+                throw new ChunkUnavailableException("the peer changed " + job.path() + " while listing its chunks");
+            }
+            page = more;
+        }
+        ChunkList list = chunks.build();
+        // The list must be the one the entry names: then verified chunks make a verified file.
+        if (!list.contentHash().equals(job.entry().contentHash()) || list.totalBytes() != job.entry().size()) {
+            throw new ChunkUnavailableException("the peer's chunk list of " + job.path() + " does not match its entry");
+        }
+        return list;
+    }
+
+    private FileChunks single(TreePath path, int first) throws IOException, InterruptedException {
+        ChunkListReply reply = Replies.await(remote.chunkLists(ChunkListRequest.newBuilder()
+                .addQueries(query(path, first)).build()));
+        if (reply.getFilesCount() != 1) {
+            throw new ProtocolException(dev.mirror.wire.proto.Failure.Code.PROTOCOL,
+                    "a chunk list reply with " + reply.getFilesCount() + " files for one query");
+        }
+        return reply.getFiles(0);
+    }
+
+    /** Where each chunk comes from: a local file that holds it, or the peer (announced to the fetcher now). */
+    private Plan sources(ChunkList chunks) throws IOException {
+        ChunkLocation[] local = new ChunkLocation[chunks.count()];
+        for (int i = 0; i < chunks.count(); i++) {
+            Optional<ChunkLocation> here = index.findChunk(chunks.hash(i));
+            if (here.isPresent()) {
+                local[i] = here.get();
+            } else {
+                fetcher.want(chunks.hash(i), chunks.length(i));
+            }
+        }
+        fetcher.fill();
+        return new Plan(chunks, local);
+    }
+
+    private void build(FileJob job, Plan plan, Sink sink) throws IOException, InterruptedException {
+        StagedFile staged = null;
+        int next = 0;
+        boolean announced = false; // chunk `next` is still owed to the fetcher
+        try {
+            staged = installer.stage();
+            FileChannel out = staged.channel();
+            long position = 0;
+            for (; next < plan.chunks.count(); next++) {
+                Hash hash = plan.chunks.hash(next);
+                announced = plan.local[next] == null;
+                byte[] data = announced ? fetcher.take(hash) : LocalChunks.readVerified(folder, plan.local[next]);
+                if (data == null) {
+                    // The local copy changed since it was indexed: ask the peer after all.
+                    fetcher.want(hash, plan.chunks.length(next));
+                    announced = true;
+                    data = fetcher.take(hash);
+                }
+                announced = false;
+                ByteBuffer buffer = ByteBuffer.wrap(data);
+                while (buffer.hasRemaining()) {
+                    position += out.write(buffer, position);
+                }
+            }
+            staged.seal(job.entry().mtimeNanos(), job.entry().mode());
+            StagedFile built = staged;
+            staged = null;
+            sink.built(job, built, plan.chunks);
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IOException e) {
+            for (int i = next + 1; i < plan.chunks.count(); i++) {
+                if (plan.local[i] == null) {
+                    fetcher.drop(plan.chunks.hash(i));
+                }
+            }
+            if (announced) {
+                fetcher.drop(plan.chunks.hash(next));
+            }
+            sink.failed(job, e);
+        } finally {
+            if (staged != null) {
+                staged.close();
+            }
+        }
+    }
+
+    private static ChunkListQuery query(TreePath path, int first) {
+        return ChunkListQuery.newBuilder().setPath(path.toString()).setFirst(first).build();
+    }
+
+    private record Plan(ChunkList chunks, ChunkLocation[] local) {
+    }
+}

@@ -1,0 +1,183 @@
+package dev.mirror.sync;
+
+import com.google.protobuf.ByteString;
+import dev.mirror.core.Hash;
+import dev.mirror.scan.ChunkList;
+import dev.mirror.tree.Bucket;
+import dev.mirror.tree.ChildCursor;
+import dev.mirror.tree.ChunkLocation;
+import dev.mirror.tree.IndexedEntry;
+import dev.mirror.tree.TreeIndex;
+import dev.mirror.tree.TreePath;
+import dev.mirror.wire.ProtocolException;
+import dev.mirror.wire.WireHashes;
+import dev.mirror.wire.proto.BucketHash;
+import dev.mirror.wire.proto.ChunkData;
+import dev.mirror.wire.proto.ChunkListQuery;
+import dev.mirror.wire.proto.ChunkListReply;
+import dev.mirror.wire.proto.ChunkListRequest;
+import dev.mirror.wire.proto.ChunkRef;
+import dev.mirror.wire.proto.ChunkReply;
+import dev.mirror.wire.proto.ChunkRequest;
+import dev.mirror.wire.proto.DirectoryQuery;
+import dev.mirror.wire.proto.Failure;
+import dev.mirror.wire.proto.FileChunks;
+import dev.mirror.wire.proto.Frame;
+import dev.mirror.wire.proto.ListReply;
+import dev.mirror.wire.proto.ListRequest;
+import dev.mirror.wire.proto.Listing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Answers a peer's requests from our index (docs/protocol.md): directory listings and bucket hashes, chunk lists,
+ * and chunks. A peer reaches only what is indexed — chunks are found by hash in the chunk index, never by a path it
+ * names — so ignored files and {@code .mirror/} stay out of its reach. Every reply stays under the frame cap: big
+ * listings and chunk lists come in pages. Reads only; safe to call from many threads.
+ */
+public final class TreeServer {
+    /** Most queries one list or chunk list request may carry. */
+    public static final int MAX_QUERIES = 4096;
+    /** Most chunk bytes one chunk request may ask for (well under the 4 MiB frame cap). */
+    public static final int MAX_CHUNK_REQUEST_BYTES = 2 << 20;
+    /** Roughly how many bytes of entries or chunk records one reply carries before it says "truncated". */
+    static final int REPLY_BUDGET_BYTES = 1 << 20;
+    static final int CHUNK_LIST_PAGE = 16_384;
+
+    private final TreeIndex index;
+    private final Path folder;
+
+    public TreeServer(TreeIndex index, Path folder) {
+        this.index = index;
+        this.folder = folder;
+    }
+
+    /** The reply to {@code request} (id not set). */
+    public Frame answer(Frame request) throws IOException {
+        return switch (request.getBodyCase()) {
+            case LIST_REQUEST -> Frame.newBuilder().setListReply(list(request.getListRequest())).build();
+            case CHUNK_LIST_REQUEST -> Frame.newBuilder()
+                    .setChunkListReply(chunkLists(request.getChunkListRequest())).build();
+            case CHUNK_REQUEST -> Frame.newBuilder().setChunkReply(chunks(request.getChunkRequest())).build();
+            default -> throw new ProtocolException(Failure.Code.PROTOCOL, request.getBodyCase() + " is no request");
+        };
+    }
+
+    ListReply list(ListRequest request) throws IOException {
+        requireAtMost(request.getQueriesCount(), MAX_QUERIES, "directory queries");
+        ListReply.Builder reply = ListReply.newBuilder();
+        int budget = REPLY_BUDGET_BYTES;
+        for (DirectoryQuery query : request.getQueriesList()) {
+            Listing listing = listing(query, budget);
+            budget -= listing.getSerializedSize();
+            reply.addListings(listing);
+        }
+        return reply.build();
+    }
+
+    private Listing listing(DirectoryQuery query, int budget) throws IOException {
+        TreePath dir = WireEntries.checkPath(query.getPath());
+        Listing.Builder listing = Listing.newBuilder().setPath(query.getPath());
+        Optional<IndexedEntry> self = index.entry(dir);
+        // A deleted directory is listed too: its children are the tombstones the peer needs to decide its own.
+        if (!dir.isRoot() && (self.isEmpty() || !self.get().entry().isDirectory())) {
+            return listing.setMissing(true).build();
+        }
+        listing.setTreeHash(WireHashes.bytes(dir.isRoot() ? index.summary().treeHash() : self.get().treeHash()));
+        List<Bucket> buckets = index.buckets(dir);
+        listing.setBucketCount(buckets.size());
+        if (query.getBuckets() && buckets.size() > 1) {
+            for (Bucket bucket : buckets) {
+                listing.addBuckets(BucketHash.newBuilder().setLastName(bucket.lastName() == null ? ""
+                        : bucket.lastName()).setHash(WireHashes.bytes(bucket.hash())).setCount(bucket.count()));
+            }
+            return listing.build();
+        }
+        String through = query.getThrough();
+        int used = 0;
+        try (ChildCursor children = query.getAfter().isEmpty() ? index.children(dir)
+                : index.childrenAfter(dir, query.getAfter())) {
+            for (IndexedEntry child = children.next(); child != null; child = children.next()) {
+                if (!through.isEmpty() && TreePath.compareNames(child.name(), through) > 0) {
+                    break;
+                }
+                if (used >= budget && listing.getEntriesCount() > 0 || used >= REPLY_BUDGET_BYTES) {
+                    return listing.setTruncated(true).build();
+                }
+                dev.mirror.wire.proto.Entry wire = WireEntries.toWire(child);
+                used += wire.getSerializedSize() + 4;
+                listing.addEntries(wire);
+            }
+        }
+        return listing.build();
+    }
+
+    ChunkListReply chunkLists(ChunkListRequest request) throws IOException {
+        requireAtMost(request.getQueriesCount(), MAX_QUERIES, "chunk list queries");
+        ChunkListReply.Builder reply = ChunkListReply.newBuilder();
+        int budget = REPLY_BUDGET_BYTES;
+        for (ChunkListQuery query : request.getQueriesList()) {
+            FileChunks.Builder file = FileChunks.newBuilder().setPath(query.getPath()).setFirst(query.getFirst());
+            TreePath path = WireEntries.checkPath(query.getPath());
+            Optional<IndexedEntry> entry = index.entry(path);
+            if (entry.isEmpty() || !entry.get().entry().isLive()
+                    || entry.get().entry().kind() != dev.mirror.tree.EntryKind.FILE) {
+                reply.addFiles(file.setMissing(true));
+                continue;
+            }
+            ChunkList chunks = index.chunks(path);
+            file.setContentHash(WireHashes.bytes(entry.get().entry().contentHash()));
+            int pageEnd = (int) Math.min(chunks.count(), (long) query.getFirst() + Math.min(CHUNK_LIST_PAGE,
+                    Math.max(1, budget / ChunkList.RECORD_BYTES)));
+            for (int i = query.getFirst(); i < pageEnd; i++) {
+                file.addChunks(ChunkRef.newBuilder().setHash(WireHashes.bytes(chunks.hash(i)))
+                        .setLength(chunks.length(i)));
+            }
+            file.setTruncated(pageEnd < chunks.count());
+            budget -= (pageEnd - query.getFirst()) * (ChunkList.RECORD_BYTES + 4);
+            reply.addFiles(file);
+        }
+        return reply.build();
+    }
+
+    ChunkReply chunks(ChunkRequest request) throws IOException {
+        ChunkReply.Builder reply = ChunkReply.newBuilder();
+        long total = 0;
+        for (ByteString wanted : request.getHashesList()) {
+            Hash hash = WireHashes.hash(wanted, "chunk hash");
+            ChunkData.Builder chunk = ChunkData.newBuilder().setHash(wanted);
+            Optional<byte[]> data = read(hash);
+            if (data.isEmpty()) {
+                reply.addChunks(chunk.setMissing(true));
+                continue;
+            }
+            total += data.get().length;
+            if (total > MAX_CHUNK_REQUEST_BYTES) {
+                throw new ProtocolException(Failure.Code.PROTOCOL, "a chunk request for more than "
+                        + MAX_CHUNK_REQUEST_BYTES + " bytes");
+            }
+            reply.addChunks(chunk.setData(ByteString.copyFrom(data.get())));
+        }
+        return reply.build();
+    }
+
+    /**
+     * The bytes of chunk {@code hash}, read from the indexed file that holds it, or empty if none does any more.
+     * The bytes are not verified here: the receiver checks every chunk against its hash anyway (a mismatch means
+     * "ask again"), and hashing here too would halve the speed of a big transfer.
+     */
+    private Optional<byte[]> read(Hash hash) throws IOException {
+        Optional<ChunkLocation> location = index.findChunk(hash);
+        return location.isEmpty() ? Optional.empty() : Optional.ofNullable(LocalChunks.read(folder, location.get()));
+    }
+
+    private static void requireAtMost(int count, int most, String what) throws ProtocolException {
+        if (count > most) {
+            throw new ProtocolException(Failure.Code.PROTOCOL, "a request with " + count + " " + what + " (at most "
+                    + most + ")");
+        }
+    }
+}

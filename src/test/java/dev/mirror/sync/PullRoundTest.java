@@ -1,0 +1,156 @@
+package dev.mirror.sync;
+
+import dev.mirror.daemon.Folder;
+import dev.mirror.scan.ScanProgress;
+import dev.mirror.store.FileInstaller;
+import dev.mirror.testing.TestFolders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static dev.mirror.testing.TestFolders.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Pulling between two real folders and indexes, without a network: the descent, decisions and writes together. */
+class PullRoundTest {
+    @TempDir
+    Path dirA;
+    @TempDir
+    Path dirB;
+    private Folder a;
+    private Folder b;
+
+    @BeforeEach
+    void open() throws IOException {
+        a = Folder.open(dirA, TestFolders.AHEAD, 2);
+        b = Folder.open(dirB, TestFolders.AHEAD, 2);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void anEmptyFolderPullsAMixedTreeExactly() throws Exception {
+        write(dirA, "top.txt", "top");
+        write(dirA, "empty-file", "");
+        write(dirA, "nested/deeper/leaf.bin", TestFolders.randomBytes(1, 300_000));
+        write(dirA, "ünïcödé/名前.txt", "utf-8");
+        Files.createDirectories(dirA.resolve("empty/dir"));
+        Path script = write(dirA, "run.sh", "#!/bin/sh\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.createSymbolicLink(dirA.resolve("link"), Path.of("nested/../top.txt"));
+        scan(a);
+        scan(b);
+
+        PullRound.Outcome outcome = pull(b, a);
+
+        assertEquals(0, outcome.deferred());
+        assertEquals(a.summary(), b.summary());
+        assertArrayEquals(Files.readAllBytes(dirA.resolve("nested/deeper/leaf.bin")),
+                Files.readAllBytes(dirB.resolve("nested/deeper/leaf.bin")));
+        assertEquals("utf-8", Files.readString(dirB.resolve("ünïcödé/名前.txt")));
+        assertEquals(0, Files.size(dirB.resolve("empty-file")));
+        assertTrue(Files.isDirectory(dirB.resolve("empty/dir")));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(dirB.resolve("run.sh"))));
+        assertEquals(Files.getLastModifiedTime(script), Files.getLastModifiedTime(dirB.resolve("run.sh")));
+        assertEquals(Path.of("nested/../top.txt"), Files.readSymbolicLink(dirB.resolve("link")));
+        // What was written is what was recorded: a rescan changes nothing.
+        var before = b.summary();
+        scan(b);
+        assertEquals(before, b.summary());
+    }
+
+    @Test
+    void aChangeAndADeleteTravelAndTheOldVersionsAreKept() throws Exception {
+        write(dirA, "doc.txt", "first");
+        write(dirA, "gone/old.txt", "old");
+        scan(a);
+        pull(b, a);
+        write(dirA, "doc.txt", "second, longer");
+        Files.delete(dirA.resolve("gone/old.txt"));
+        Files.delete(dirA.resolve("gone"));
+        scan(a);
+
+        pull(b, a);
+
+        assertEquals("second, longer", Files.readString(dirB.resolve("doc.txt")));
+        assertTrue(Files.notExists(dirB.resolve("gone"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(a.summary(), b.summary());
+        try (var kept = Files.walk(dirB.resolve(".mirror/versions"))) {
+            assertEquals(2, kept.filter(Files::isRegularFile).count());
+        }
+    }
+
+    @Test
+    void concurrentEditsBecomeAConflictThatBothSidesResolveAlike() throws Exception {
+        write(dirA, "note.txt", "base");
+        scan(a);
+        pull(b, a);
+        write(dirA, "note.txt", "edited on A");
+        write(dirB, "note.txt", "edited on B, later");
+        Files.setLastModifiedTime(dirB.resolve("note.txt"), java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(dirA.resolve("note.txt")).toMillis() + 5_000));
+        scan(a);
+        scan(b);
+        assertNotEquals(a.summary(), b.summary());
+
+        pull(b, a);
+        pull(a, b);
+
+        assertEquals(a.summary(), b.summary());
+        assertEquals("edited on B, later", Files.readString(dirA.resolve("note.txt")));
+        try (var names = Files.list(dirA)) {
+            Path copy = names.filter(p -> p.getFileName().toString().startsWith("note.sync-conflict-")).findFirst()
+                    .orElseThrow();
+            assertEquals("edited on A", Files.readString(copy));
+            assertEquals("edited on A", Files.readString(dirB.resolve(copy.getFileName().toString())));
+        }
+    }
+
+    @Test
+    void identicalFilesOnBothSidesAreNeverSent() throws Exception {
+        byte[] big = TestFolders.randomBytes(7, 2_000_000);
+        write(dirA, "same.bin", big);
+        write(dirB, "same.bin", big);
+        Files.setLastModifiedTime(dirB.resolve("same.bin"), Files.getLastModifiedTime(dirA.resolve("same.bin")));
+        scan(a);
+        scan(b);
+        PullProgress progress = new PullProgress();
+
+        pull(b, a, progress);
+        pull(a, b, new PullProgress());
+
+        assertEquals(0, progress.receivedBytes());
+        assertEquals(a.summary(), b.summary());
+    }
+
+    private static void scan(Folder folder) throws IOException, InterruptedException {
+        folder.scan(new ScanProgress());
+    }
+
+    private PullRound.Outcome pull(Folder into, Folder from) throws Exception {
+        return pull(into, from, new PullProgress());
+    }
+
+    private PullRound.Outcome pull(Folder into, Folder from, PullProgress progress) throws Exception {
+        ServedTree remote = new ServedTree(new TreeServer(from.index(), from.path()));
+        try (FileInstaller installer = FileInstaller.open(into.state(), into.clock())) {
+            return new PullRound(into.index(), into.path(), installer,
+                    new Reconciler(into.deviceId(), from.deviceId()), remote, progress)
+                    .run(from.summary().treeHash());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.mirror.sync;
+
+import dev.mirror.wire.proto.ChunkListReply;
+import dev.mirror.wire.proto.ChunkListRequest;
+import dev.mirror.wire.proto.ChunkReply;
+import dev.mirror.wire.proto.ChunkRequest;
+import dev.mirror.wire.proto.Frame;
+import dev.mirror.wire.proto.ListReply;
+import dev.mirror.wire.proto.ListRequest;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+/**
+ * A peer's tree without a network: each request goes straight to its {@link TreeServer}, through the same protobuf
+ * messages a link carries. Counts requests, and lets a test tamper with chunk replies.
+ */
+final class ServedTree implements RemoteTree {
+    private final TreeServer server;
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile UnaryOperator<ChunkReply> chunkTamper = UnaryOperator.identity();
+
+    ServedTree(TreeServer server) {
+        this.server = server;
+    }
+
+    int requests() {
+        return requests.get();
+    }
+
+    void tamperWithChunks(UnaryOperator<ChunkReply> tamper) {
+        chunkTamper = tamper;
+    }
+
+    @Override
+    public CompletableFuture<ListReply> list(ListRequest request) {
+        return ask(Frame.newBuilder().setListRequest(request).build()).thenApply(Frame::getListReply);
+    }
+
+    @Override
+    public CompletableFuture<ChunkListReply> chunkLists(ChunkListRequest request) {
+        return ask(Frame.newBuilder().setChunkListRequest(request).build()).thenApply(Frame::getChunkListReply);
+    }
+
+    @Override
+    public CompletableFuture<ChunkReply> chunks(ChunkRequest request) {
+        return ask(Frame.newBuilder().setChunkRequest(request).build())
+                .thenApply(frame -> chunkTamper.apply(frame.getChunkReply()));
+    }
+
+    private CompletableFuture<Frame> ask(Frame request) {
+        requests.incrementAndGet();
+        try {
+            return CompletableFuture.completedFuture(server.answer(request));
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}
