@@ -15,8 +15,12 @@ import java.nio.file.NoSuchFileException;
  */
 @Command(name = "mirror", mixinStandardHelpOptions = true, versionProvider = MirrorCommand.Version.class,
         description = "Keeps one folder identical across your own machines, peer to peer.",
-        subcommands = {ScanCommand.class, IdCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Examples:", "  mirror scan ~/Sync          # index the folder, print its root hash and totals",
+        subcommands = {ServeCommand.class, JoinCommand.class, InviteCommand.class, StatusCommand.class,
+            ScanCommand.class, IdCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  mirror serve ~/Sync         # run the peer; prints 'mirror join HOST:PORT#TOKEN'",
+            "  mirror join HOST:PORT#TOKEN ~/Sync   # on the other machine: pair, then keep mirroring",
+            "  mirror status ~/Sync        # in sync with each peer, or what is left",
+            "  mirror scan ~/Sync          # index the folder, print its root hash and totals",
             "  mirror id ~/Sync            # this peer's device ID", "",
             "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 peer not running."})
 public final class MirrorCommand implements Runnable {

@@ -1,15 +1,12 @@
 package dev.mirror.identity;
 
-import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.CREATE_NEW;
-import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import dev.mirror.core.DeviceId;
+import dev.mirror.core.DurableFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -33,7 +30,6 @@ import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +45,7 @@ public final class Identity {
     static final String KEY_FILE = "key.pem";
     static final String CERT_FILE = "cert.pem";
     static final String LOCK_FILE = "lock";
-    static final String TEMP_SUFFIX = ".tmp";
+    static final String TEMP_SUFFIX = DurableFiles.TEMP_SUFFIX;
     private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
@@ -93,7 +89,7 @@ public final class Identity {
         Path dir = stateDir.resolve(DIRECTORY);
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
-            fsyncDirectory(stateDir);
+            DurableFiles.syncDirectory(stateDir);
         } catch (FileAlreadyExistsException e) {
             tightenPermissions(dir, OWNER_ONLY_DIRECTORY);
         }
@@ -172,35 +168,12 @@ public final class Identity {
         } catch (CertificateException e) {
             throw new IllegalStateException("a certificate just parsed from DER cannot be re-encoded", e);
         }
-        writeDurably(dir, keyFile, Pem.encode(Pem.PRIVATE_KEY, fresh.privateKey().getEncoded()));
-        writeDurably(dir, certFile, Pem.encode(Pem.CERTIFICATE, certDer));
+        DurableFiles.replace(keyFile, Pem.encode(Pem.PRIVATE_KEY, fresh.privateKey().getEncoded()));
+        DurableFiles.replace(certFile, Pem.encode(Pem.CERTIFICATE, certDer));
         // Read back through the path every later start takes, so this run and the next see the same identity.
         Identity identity = load(keyFile, certFile);
         LOG.info("Created a new identity in {}: device ID {}", dir, identity.deviceId());
         return identity;
-    }
-
-    private static void writeDurably(Path dir, Path target, byte[] content) throws IOException {
-        Path temp = dir.resolve(target.getFileName() + "." + HexFormat.of().formatHex(randomBytes()) + TEMP_SUFFIX);
-        try {
-            try (FileChannel channel = FileChannel.open(temp, Set.of(CREATE_NEW, WRITE), ownerOnly())) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, target, ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        // The rename is durable only once the directory is: without this, power loss could undo it.
-        fsyncDirectory(dir);
     }
 
     private static byte[] randomBytes() {
@@ -209,11 +182,6 @@ public final class Identity {
         return bytes;
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, READ)) {
-            channel.force(true);
-        }
-    }
 
     private static Identity load(Path keyFile, Path certFile) throws IOException {
         PrivateKey key = parseKey(Pem.decode(Pem.PRIVATE_KEY, read(keyFile), keyFile), keyFile);

@@ -30,6 +30,13 @@ public final class InviteBook {
         return secret;
     }
 
+    /** True if some invite is still unused and unexpired: only then may an unknown certificate try to pair. */
+    public synchronized boolean hasOutstanding() {
+        Instant now = clock.instant();
+        outstanding.removeIf(invite -> !now.isBefore(invite.expires()));
+        return !outstanding.isEmpty();
+    }
+
     /**
      * Uses up {@code presented} if it is outstanding and unexpired.
      *

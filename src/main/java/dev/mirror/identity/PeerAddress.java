@@ -48,6 +48,13 @@ public record PeerAddress(String host, int port) {
         }
     }
 
+    /** The address of a bound or connected socket, by its literal IP address. */
+    public static PeerAddress of(java.net.InetSocketAddress socket) {
+        String host = socket.getAddress() == null ? socket.getHostString() : socket.getAddress().getHostAddress();
+        int zone = host.indexOf('%'); // an IPv6 scope: meaningless to another machine
+        return new PeerAddress(zone < 0 ? host : host.substring(0, zone), socket.getPort());
+    }
+
     public String format() {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }

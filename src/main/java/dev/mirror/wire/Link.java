@@ -62,7 +62,8 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
 
     public String remoteAddress() {
         Channel c = channel;
-        return c == null || c.remoteAddress() == null ? "?" : c.remoteAddress().toString();
+        return c != null && c.remoteAddress() instanceof java.net.InetSocketAddress socket
+                ? dev.mirror.identity.PeerAddress.of(socket).format() : "?";
     }
 
     /** Requests sent so far: the round trips a descent costs are counted from this. */

@@ -7,6 +7,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.net.SocketAddress;
 
 /**
@@ -31,6 +32,14 @@ public final class LinkGuard extends ChannelInboundHandlerAdapter {
     static String reason(Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             return "a frame over the " + FrameCodec.MAX_FRAME_BYTES + "-byte cap (" + cause.getMessage() + ")";
+        }
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+            // BoringSSL's own message is "General OpenSslEngine problem"; PeerTrust's reason is its cause.
+            Throwable root = cause.getCause();
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return "TLS failed (" + root.getMessage() + ")";
         }
         if (cause instanceof DecoderException && cause.getCause() != null) {
             return "a malformed frame (" + cause.getCause().getMessage() + ")";

@@ -2,9 +2,12 @@ package dev.mirror.wire;
 
 import dev.mirror.identity.Identity;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -15,29 +18,57 @@ import java.security.cert.X509Certificate;
 /**
  * Builds the TLS contexts of a link: TLS 1.3 only, this device's certificate on both sides (the inviting side
  * requires one from the joiner), and {@link PeerTrust} in place of any certificate authority.
+ *
+ * <p>The TLS engine is BoringSSL (netty-tcnative) where its native library loads on this platform, else the JDK's;
+ * both speak the same TLS 1.3, so peers using different engines link as usual.
  */
 public final class TlsContexts {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
     private static final String TLS_1_3 = "TLSv1.3";
+    private static final SslProvider PROVIDER = chooseProvider();
 
     private TlsContexts() {
     }
 
     /** For the side that accepts connections: it requires and checks the connecting device's certificate. */
     public static SslContext server(Identity identity, PeerTrust trust) throws SSLException {
-        return SslContextBuilder.forServer(identity.privateKey(), identity.certificate())
-                .sslProvider(SslProvider.JDK).protocols(TLS_1_3).clientAuth(ClientAuth.REQUIRE)
-                .trustManager(trust).build();
+        return server(identity, trust, PROVIDER);
     }
 
     /** For the side that connects: it presents its certificate and checks the one it reaches. */
     public static SslContext client(Identity identity, PeerTrust trust) throws SSLException {
+        return client(identity, trust, PROVIDER);
+    }
+
+    static SslContext server(Identity identity, PeerTrust trust, SslProvider provider) throws SSLException {
+        return SslContextBuilder.forServer(identity.privateKey(), identity.certificate())
+                .sslProvider(provider).protocols(TLS_1_3).clientAuth(ClientAuth.REQUIRE)
+                .trustManager(trust).build();
+    }
+
+    static SslContext client(Identity identity, PeerTrust trust, SslProvider provider) throws SSLException {
         return SslContextBuilder.forClient().keyManager(identity.privateKey(), identity.certificate())
-                .sslProvider(SslProvider.JDK).protocols(TLS_1_3).trustManager(trust).build();
+                .sslProvider(provider).protocols(TLS_1_3).trustManager(trust).build();
+    }
+
+    /** The TLS engine {@link #server} and {@link #client} use. */
+    static SslProvider provider() {
+        return PROVIDER;
     }
 
     /** The device at the other end of an established session. */
     public static dev.mirror.core.DeviceId peerOf(SSLSession session) throws SSLPeerUnverifiedException {
         Certificate[] chain = session.getPeerCertificates();
         return dev.mirror.core.DeviceId.of((X509Certificate) chain[0]);
+    }
+
+    private static SslProvider chooseProvider() {
+        if (OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL)) {
+            LOG.debug("TLS engine: {} via netty-tcnative", OpenSsl.versionString());
+            return SslProvider.OPENSSL;
+        }
+        // Missing jar, a platform without a native build, or a library that would not load: the JDK does the same job.
+        LOG.debug("TLS engine: the JDK's (BoringSSL unavailable: {})", String.valueOf(OpenSsl.unavailabilityCause()));
+        return SslProvider.JDK;
     }
 }

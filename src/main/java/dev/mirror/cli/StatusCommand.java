@@ -1,0 +1,49 @@
+package dev.mirror.cli;
+
+import dev.mirror.daemon.ControlClient;
+import dev.mirror.daemon.Folder;
+import dev.mirror.daemon.StatusReport;
+import dev.mirror.store.StateDirectory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code mirror status}: how far the folder is from each peer, asked of the running peer. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show how far DIR is from each paired peer: connected or not, in sync or not, what is still "
+            + "to fetch, bytes in and out.", "With no peer running on DIR, shows what the index knows and exits 3."},
+        footer = {"", "Examples:", "  mirror status ~/Sync", "  mirror status --json ~/Sync   # docs/daemon.md "
+            + "lists the fields"})
+final class StatusCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "The synced folder (default: .).")
+    Path directory = Path.of(".");
+
+    @Option(names = "--json", description = "Print one JSON object (fields in docs/daemon.md).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<String> live = ControlClient.ask(StateDirectory.open(directory).path(), json ? "status" : "status-text");
+        if (live.isPresent()) {
+            out.println(live.get());
+            out.flush();
+            return ExitCodes.OK;
+        }
+        try (Folder folder = Folder.open(directory)) {
+            StatusReport report = StatusReport.offline(folder);
+            out.println(json ? report.toJson() : report.toText());
+        }
+        out.flush();
+        return ExitCodes.NOT_RUNNING;
+    }
+}

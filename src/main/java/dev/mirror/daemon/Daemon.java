@@ -1,0 +1,481 @@
+package dev.mirror.daemon;
+
+import dev.mirror.core.DeviceId;
+import dev.mirror.core.Hash;
+import dev.mirror.core.NamedThreadFactory;
+import dev.mirror.identity.Invite;
+import dev.mirror.identity.InviteBook;
+import dev.mirror.identity.PeerAddress;
+import dev.mirror.scan.ScanProgress;
+import dev.mirror.store.FileInstaller;
+import dev.mirror.store.FolderException;
+import dev.mirror.sync.LinkedTree;
+import dev.mirror.sync.PullRound;
+import dev.mirror.sync.Reconciler;
+import dev.mirror.sync.TreeServer;
+import dev.mirror.tree.TreeSummary;
+import dev.mirror.wire.HelloCheck;
+import dev.mirror.wire.Link;
+import dev.mirror.wire.PeerTrust;
+import dev.mirror.wire.ProtocolException;
+import dev.mirror.wire.TlsContexts;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running peer of one folder (docs/daemon.md): listens for paired devices, dials the ones it knows an address
+ * for, rescans the folder periodically, and pulls from every linked peer whose root differs from ours. Everything
+ * that writes to the folder or its index — scans and pull rounds — runs on one thread, the sync thread, so they
+ * never race each other; links and the control socket only read. Closing stops it all and releases the folder.
+ */
+public final class Daemon implements AutoCloseable {
+    /** The port mirror listens on unless told otherwise (docs/daemon.md). */
+    public static final int DEFAULT_PORT = 7733;
+    /** Every peer mirrors one folder; the ID is fixed until a peer can mirror several. */
+    static final String FOLDER_ID = "default";
+    static final Duration TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration READ_IDLE = Duration.ofSeconds(90);
+    static final Duration WRITE_IDLE = Duration.ofSeconds(30);
+    static final Duration RETRY_FIRST = Duration.ofSeconds(1);
+    static final Duration RETRY_MAX = Duration.ofSeconds(60);
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final Folder folder;
+    private final DaemonOptions options;
+    private final PeerBook peers;
+    private final InviteBook invites;
+    private final TreeServer server;
+    private final ScheduledExecutorService syncThread;
+    private final ExecutorService servePool;
+    private final EventLoopGroup loops;
+    private final Map<DeviceId, PeerState> states = new ConcurrentHashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Hash root;
+    private volatile TreeSummary summary;
+    private FileInstaller installer;
+    private SslContext serverTls;
+    private Channel listener;
+    private PeerAddress bound;
+    private ControlServer control;
+    private volatile boolean closing;
+
+    private Daemon(Folder folder, DaemonOptions options, PeerBook peers) {
+        this.folder = folder;
+        this.options = options;
+        this.peers = peers;
+        this.invites = new InviteBook(folder.clock(), InviteBook.DEFAULT_LIFETIME);
+        this.server = new TreeServer(folder.index(), folder.path());
+        this.syncThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("mirror-sync"));
+        this.servePool = Executors.newFixedThreadPool(2, new NamedThreadFactory("mirror-serve"));
+        this.loops = new NioEventLoopGroup(2, new NamedThreadFactory("mirror-link"));
+    }
+
+    /**
+     * Opens {@code folder} (already opened and locked by the caller, handed over), scans it, listens, starts the
+     * control socket and dials every paired peer with an address; {@code join}, if given, is dialed too and paired.
+     */
+    public static Daemon start(Folder folder, DaemonOptions options, Optional<Invite> join)
+            throws IOException, InterruptedException {
+        Daemon daemon = new Daemon(folder, options, PeerBook.load(folder.state().path()));
+        try {
+            daemon.startUp(join);
+            return daemon;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+    }
+
+    private void startUp(Optional<Invite> join) throws IOException, InterruptedException {
+        installer = FileInstaller.open(folder.state(), folder.clock());
+        TreeSummary scanned = folder.scan(new ScanProgress()).summary();
+        setSummary(scanned);
+        for (String notice : folder.notices()) {
+            LOG.warn(notice);
+        }
+        serverTls = TlsContexts.server(folder.identity(), new PeerTrust(device -> peers.isPaired(device)
+                || invites.hasOutstanding()));
+        listen();
+        control = ControlServer.start(folder.state().path(), this::answer);
+        for (Map.Entry<DeviceId, Optional<PeerAddress>> peer : peers.all().entrySet()) {
+            peer.getValue().ifPresent(address -> state(peer.getKey()).address = address);
+        }
+        join.ifPresent(invite -> {
+            PeerState state = state(invite.inviter());
+            state.address = invite.address();
+            state.pairingSecret = invite.secret();
+        });
+        for (PeerState state : states.values()) {
+            if (state.address != null) {
+                dial(state);
+            }
+        }
+        long every = options.rescanInterval().toMillis();
+        syncThread.scheduleWithFixedDelay(this::rescan, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Where this peer listens, as bound (the real port when 0 was asked for). */
+    public PeerAddress boundAddress() {
+        return bound;
+    }
+
+    public DeviceId deviceId() {
+        return folder.deviceId();
+    }
+
+    /** A fresh one-time invite to this peer, at an address a peer can reach. */
+    public Invite invite() {
+        return new Invite(InviteAddress.of(bound, options), folder.deviceId(), invites.issue());
+    }
+
+    /** Our root now. */
+    public Hash root() {
+        return root;
+    }
+
+    /** What {@code mirror status} shows, as of now. */
+    public StatusReport status() {
+        List<StatusReport.PeerStatus> list = new ArrayList<>();
+        for (Map.Entry<DeviceId, PeerState> entry : states.entrySet()) {
+            if (peers.isPaired(entry.getKey())) {
+                list.add(entry.getValue().status(entry.getKey(), root));
+            }
+        }
+        return new StatusReport(folder.deviceId(), summary, true, bound, list);
+    }
+
+    /** Blocks until the daemon is closed. */
+    public void awaitClosed() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        try {
+            if (control != null) {
+                control.close();
+            }
+            if (listener != null) {
+                listener.close().awaitUninterruptibly();
+            }
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            syncThread.shutdownNow();
+            servePool.shutdownNow();
+            syncThread.awaitTermination(30, TimeUnit.SECONDS);
+            servePool.awaitTermination(30, TimeUnit.SECONDS);
+            if (installer != null) {
+                installer.close();
+            }
+            folder.close();
+        } catch (IOException e) {
+            LOG.warn("Stopping: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    // ---- Links ---------------------------------------------------------------------------------------------------
+
+    private void listen() throws IOException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new LinkInitializer(serverTls, this::newSession, null));
+        InetSocketAddress address = options.listen();
+        ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bind.isSuccess() && bind.cause() instanceof BindException && options.anyPortWillDo()) {
+            LOG.info("Port {} is taken; listening on a free one instead", address.getPort());
+            bind = bootstrap.bind(new InetSocketAddress(address.getAddress(), 0)).awaitUninterruptibly();
+        }
+        if (!bind.isSuccess()) {
+            String where = PeerAddress.of(address).format();
+            String why = bind.cause() instanceof BindException ? "the port is in use or not allowed"
+                    : bind.cause().getMessage();
+            throw new FolderException("Cannot listen on " + where + ": " + why + "; choose another with --listen "
+                    + "HOST:PORT.");
+        }
+        listener = bind.channel();
+        bound = PeerAddress.of((InetSocketAddress) listener.localAddress());
+        LOG.info("Listening on {} as {}", bound.format(), folder.deviceId());
+    }
+
+    private void dial(PeerState state) {
+        if (closing || state.dialing || state.link != null) {
+            return;
+        }
+        state.dialing = true;
+        state.nextRetry = null;
+        DeviceId expected = deviceOf(state);
+        try {
+            SslContext tls = TlsContexts.client(folder.identity(), new PeerTrust(expected::equals));
+            new Bootstrap().group(loops).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TLS_HANDSHAKE_TIMEOUT.toMillis())
+                    .handler(new LinkInitializer(tls, this::newSession, state))
+                    .connect(state.address.host(), state.address.port())
+                    .addListener((ChannelFuture connected) -> {
+                        if (!connected.isSuccess()) {
+                            LOG.info("Cannot reach {} at {}: {}", expected.shortForm(), state.address.format(),
+                                    connected.cause().getMessage());
+                            connected.channel().close();
+                        }
+                        connected.channel().closeFuture().addListener(closed -> {
+                            state.dialing = false;
+                            retryLater(state);
+                        });
+                    });
+        } catch (IOException e) {
+            state.dialing = false;
+            LOG.warn("Cannot dial {}: {}", expected.shortForm(), e.getMessage());
+        }
+    }
+
+    private void retryLater(PeerState state) {
+        if (closing || state.address == null || state.link != null) {
+            return;
+        }
+        Duration delay = state.backoff == null ? RETRY_FIRST : state.backoff.multipliedBy(2);
+        state.backoff = delay.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : delay;
+        state.nextRetry = Instant.now().plus(state.backoff);
+        syncThread.schedule(() -> dial(state), state.backoff.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private PeerSession newSession(PeerState dialed) {
+        return new PeerSession(this, dialed);
+    }
+
+    private DeviceId deviceOf(PeerState state) {
+        for (Map.Entry<DeviceId, PeerState> entry : states.entrySet()) {
+            if (entry.getValue() == state) {
+                return entry.getKey();
+            }
+        }
+        throw new IllegalStateException("a peer state with no device");
+    }
+
+    PeerState state(DeviceId device) {
+        return states.computeIfAbsent(device, d -> new PeerState());
+    }
+
+    HelloCheck helloCheck(PeerState dialed) {
+        DeviceId expected = dialed == null ? null : deviceOf(dialed);
+        // The device we dialed was proved by TLS against the ID we expected (from the invite or the peer book).
+        return new HelloCheck(FOLDER_ID, folder.index().params(),
+                device -> peers.isPaired(device) || device.equals(expected), invites);
+    }
+
+    TreeServer server() {
+        return server;
+    }
+
+    ExecutorService servePool() {
+        return servePool;
+    }
+
+    DeviceId self() {
+        return folder.deviceId();
+    }
+
+    dev.mirror.tree.TreeParams params() {
+        return folder.index().params();
+    }
+
+    /** A link passed both Hellos: pin the device, keep one link per device, and pull if the roots differ. */
+    void opened(PeerSession session, Link link, Hash peerRoot) {
+        DeviceId device = link.peer();
+        PeerState state = state(device);
+        try {
+            peers.pair(device, session.dialed() == null ? Optional.empty() : Optional.ofNullable(state.address));
+        } catch (IOException e) {
+            LOG.warn("Cannot remember {} as paired: {}", device.shortForm(), e.getMessage());
+        }
+        synchronized (state) {
+            Link existing = state.link;
+            if (existing != null && existing.isOpen()) {
+                // Both sides dialed at once: keep the link dialed by the smaller device, as the peer will too.
+                boolean ourDial = session.dialed() != null;
+                DeviceId dialer = ourDial ? self() : device;
+                DeviceId keepDialer = self().compareTo(device) < 0 ? self() : device;
+                if (!dialer.equals(keepDialer)) {
+                    link.close();
+                    return;
+                }
+                existing.close();
+            }
+            state.link = link;
+            state.pairingSecret = null;
+            state.backoff = null;
+            state.nextRetry = null;
+            state.lastSeen = Instant.now();
+            state.peerRoot = peerRoot;
+        }
+        LOG.info("Linked with {} at {}", device, link.remoteAddress());
+        schedulePull(state);
+    }
+
+    void rootChanged(Link link, Hash peerRoot) {
+        PeerState state = state(link.peer());
+        if (state.link != link) {
+            return;
+        }
+        state.peerRoot = peerRoot;
+        state.lastSeen = Instant.now();
+        schedulePull(state);
+    }
+
+    void closed(Link link) {
+        PeerState state = state(link.peer());
+        synchronized (state) {
+            if (state.link != link) {
+                return;
+            }
+            state.link = null;
+            state.bytesInBefore += link.bytesIn();
+            state.bytesOutBefore += link.bytesOut();
+            state.lastSeen = Instant.now();
+        }
+        LOG.info("Link with {} closed", link.peer().shortForm());
+        if (!state.dialing) {
+            retryLater(state);
+        }
+    }
+
+    // ---- The sync thread -----------------------------------------------------------------------------------------
+
+    private void schedulePull(PeerState state) {
+        synchronized (state) {
+            if (state.pullQueued || closing) {
+                return;
+            }
+            state.pullQueued = true;
+        }
+        syncThread.execute(() -> pull(state));
+    }
+
+    private void pull(PeerState state) {
+        Link link;
+        Hash peerRoot;
+        synchronized (state) {
+            state.pullQueued = false;
+            link = state.link;
+            peerRoot = state.peerRoot;
+        }
+        if (link == null || !link.isOpen() || peerRoot == null || peerRoot.equals(root)) {
+            return;
+        }
+        state.pulling = true;
+        try {
+            PullRound.Outcome outcome = new PullRound(folder.index(), folder.path(), installer,
+                    new Reconciler(self(), link.peer()), new LinkedTree(link), state.progress).run(peerRoot);
+            LOG.debug("Pulled from {}: {}", link.peer().shortForm(), outcome);
+            state.retry = outcome.deferred() > 0;
+            afterIndexChange();
+            if (state.retry) {
+                // Something here changed meanwhile, or on the peer: look again after the next rescan.
+                syncThread.schedule(this::rescan, 1, TimeUnit.SECONDS);
+            }
+        } catch (ProtocolException e) {
+            LOG.warn("Closing the link with {}: {}", link.peer().shortForm(), e.getMessage());
+            link.close(e);
+        } catch (IOException e) {
+            LOG.warn("Pulling from {} stopped: {}", link.peer().shortForm(), e.getMessage());
+            link.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Pulling from {} failed", link.peer().shortForm(), e);
+            link.close();
+        } finally {
+            state.pulling = false;
+        }
+        if (!peerRoot.equals(state.peerRoot)) {
+            schedulePull(state);
+        }
+    }
+
+    private void rescan() {
+        try {
+            folder.scan(new ScanProgress());
+            afterIndexChange();
+            for (PeerState state : states.values()) {
+                if (state.retry) {
+                    state.retry = false;
+                    schedulePull(state);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Rescan of {} failed: {}", folder.path(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Rescan of {} failed", folder.path(), e);
+        }
+    }
+
+    /** Tells every linked peer our new root, if it changed. Runs on the sync thread. */
+    private void afterIndexChange() throws IOException {
+        TreeSummary now = folder.summary();
+        if (now.treeHash().equals(root)) {
+            return;
+        }
+        setSummary(now);
+        for (PeerState state : states.values()) {
+            Link link = state.link;
+            if (link != null) {
+                link.announce(root);
+            }
+        }
+    }
+
+    private void setSummary(TreeSummary now) {
+        summary = now;
+        root = now.treeHash();
+    }
+
+    // ---- The control socket --------------------------------------------------------------------------------------
+
+    private String answer(String command) {
+        return switch (command) {
+            case "status" -> status().toJson();
+            case "status-text" -> status().toText();
+            case "invite" -> invite().format();
+            default -> "error unknown command '" + command + "'";
+        };
+    }
+
+    Path folderPath() {
+        return folder.path();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.mirror.daemon;
+
+import dev.mirror.identity.PeerAddress;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link Daemon} runs.
+ *
+ * @param listen where to accept links; port 0 takes a free one
+ * @param anyPortWillDo if the port is taken, take a free one instead of failing (a joining peer that nobody dials
+ *     first may listen anywhere; a serving peer must be where its invite says)
+ * @param advertise the host to put in invites instead of the one guessed
+ * @param rescanInterval how often the folder is scanned for local changes
+ */
+public record DaemonOptions(InetSocketAddress listen, boolean anyPortWillDo, Optional<String> advertise,
+                            Duration rescanInterval) {
+    public static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
+
+    public DaemonOptions {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(advertise, "advertise");
+        if (rescanInterval.isNegative() || rescanInterval.isZero()) {
+            throw new IllegalArgumentException("the rescan interval must be positive, not " + rescanInterval);
+        }
+    }
+
+    /** All interfaces, the default port. */
+    public static InetSocketAddress defaultListen() {
+        return new InetSocketAddress(Daemon.DEFAULT_PORT);
+    }
+
+    /**
+     * Reads {@code HOST:PORT} ({@code [IPV6]:PORT}) for {@code --listen}; port 0 means any free port, host
+     * {@code *} or {@code 0.0.0.0} all interfaces.
+     *
+     * @throws IllegalArgumentException naming what is wrong, for the user
+     */
+    public static InetSocketAddress parseListen(String text) {
+        int colon = text.lastIndexOf(':');
+        boolean anyPort = colon >= 0 && text.substring(colon + 1).equals("0");
+        // PeerAddress checks everything but allows no port 0: check with port 1, then use 0.
+        PeerAddress address = PeerAddress.parse(anyPort ? text.substring(0, colon + 1) + "1" : text);
+        int port = anyPort ? 0 : address.port();
+        if (address.host().equals("*")) {
+            return new InetSocketAddress(port);
+        }
+        InetSocketAddress socket = new InetSocketAddress(address.host(), port);
+        if (socket.isUnresolved()) {
+            throw new IllegalArgumentException("'" + address.host() + "' is not an address of this machine");
+        }
+        return socket;
+    }
+}

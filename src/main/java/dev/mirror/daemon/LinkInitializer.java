@@ -1,0 +1,43 @@
+package dev.mirror.daemon;
+
+import dev.mirror.wire.FrameCodec;
+import dev.mirror.wire.Link;
+import dev.mirror.wire.LinkGuard;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** The pipeline of every link, accepted or dialed: TLS, frames, idle timers, the link, and the guard last. */
+final class LinkInitializer extends ChannelInitializer<SocketChannel> {
+    private static final LinkGuard GUARD = new LinkGuard();
+
+    private final SslContext tls;
+    private final Function<PeerState, PeerSession> sessions;
+    private final PeerState dialed;
+
+    LinkInitializer(SslContext tls, Function<PeerState, PeerSession> sessions, PeerState dialed) {
+        this.tls = tls;
+        this.sessions = sessions;
+        this.dialed = dialed;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        SslHandler handler = dialed == null ? tls.newHandler(channel.alloc())
+                : tls.newHandler(channel.alloc(), dialed.address.host(), dialed.address.port());
+        handler.setHandshakeTimeoutMillis(Daemon.TLS_HANDSHAKE_TIMEOUT.toMillis());
+        pipeline.addLast("tls", handler);
+        FrameCodec.addTo(pipeline);
+        pipeline.addLast("idle", new IdleStateHandler(Daemon.READ_IDLE.toSeconds(), Daemon.WRITE_IDLE.toSeconds(), 0,
+                TimeUnit.SECONDS));
+        pipeline.addLast("link", new Link(sessions.apply(dialed)));
+        pipeline.addLast("guard", GUARD);
+    }
+}
