@@ -144,12 +144,14 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof SslHandshakeCompletionEvent handshake) {
-            if (!handshake.isSuccess()) {
-                // LinkGuard logs the handshake's own exception; nothing to add here.
-                return;
+            if (handshake.isSuccess()) {
+                // LinkGuard logs a failed handshake's own exception; nothing to add here.
+                SslHandler tls = ctx.pipeline().get(SslHandler.class);
+                DeviceId proven = TlsContexts.peerOf(tls.engine().getSession());
+                ctx.pipeline().fireUserEventTriggered(new Established(proven));
             }
-            SslHandler tls = ctx.pipeline().get(SslHandler.class);
-            peer = TlsContexts.peerOf(tls.engine().getSession());
+        } else if (event instanceof Established established) {
+            peer = established.peer();
             helloTimeout = ctx.executor().schedule(() -> fail(ctx, new ProtocolException(Failure.Code.PROTOCOL,
                     "no Hello within " + HELLO_TIMEOUT_MILLIS / 1000 + " s of the TLS handshake")),
                     HELLO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -282,5 +284,12 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
     }
 
     private record Pending(Frame.BodyCase kind, CompletableFuture<Frame> reply) {
+    }
+
+    /**
+     * The event that starts the conversation: TLS proved the peer to be {@code peer}. Fired when the TLS handshake
+     * succeeds; tests without TLS fire it themselves.
+     */
+    public record Established(DeviceId peer) {
     }
 }
