@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
@@ -21,6 +22,7 @@ public final class StagedFile implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private State state = State.OPEN;
+    private boolean durable;
 
     StagedFile(FileInstaller owner, Path path, FileChannel channel) {
         this.owner = owner;
@@ -44,6 +46,18 @@ public final class StagedFile implements AutoCloseable {
      *             file here
      */
     public void seal(long mtimeNanos, int mode) throws IOException {
+        sealWithoutSync(mtimeNanos, mode, true);
+    }
+
+    /**
+     * As {@link #seal}, but without the fsync: the file must then go through {@link FileInstaller#makeDurable}
+     * (with others: one flush for all) before it can be installed.
+     */
+    public void sealWithoutSync(long mtimeNanos, int mode) throws IOException {
+        sealWithoutSync(mtimeNanos, mode, false);
+    }
+
+    private void sealWithoutSync(long mtimeNanos, int mode, boolean force) throws IOException {
         requireState(State.OPEN, "sealed");
         Set<PosixFilePermission> permissions = FileInstaller.permissions(mode);
         try {
@@ -51,13 +65,31 @@ public final class StagedFile implements AutoCloseable {
             // Before the mode: the JDK opens the file to set its times, which a mode like 0200 would forbid.
             Files.setLastModifiedTime(path, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
             Files.setPosixFilePermissions(path, permissions);
-            channel.force(true);
+            if (force) {
+                channel.force(true);
+            }
             channel.close();
         } catch (IOException | RuntimeException e) {
             discard(e);
             throw e;
         }
         state = State.SEALED;
+        durable = force;
+    }
+
+    /** The fsync {@link #sealWithoutSync} left out; an error is final, as in {@link #seal}. */
+    void forceNow() throws IOException {
+        requireState(State.SEALED, "synced");
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+            file.force(true);
+        } catch (IOException e) {
+            discard(e);
+            throw e;
+        }
+    }
+
+    void markDurable() {
+        durable = state == State.SEALED;
     }
 
     /** Its place in {@code .mirror/tmp/}, for logs and a journal. */
@@ -88,6 +120,9 @@ public final class StagedFile implements AutoCloseable {
             throw new IllegalArgumentException("a staged file can only be installed by the installer that made it");
         }
         requireState(State.SEALED, "installed");
+        if (!durable) {
+            throw new IllegalStateException("a staged file must be durable before it is installed (" + path + ")");
+        }
         return path.getFileName().toString();
     }
 

@@ -75,6 +75,7 @@ public final class PullRound {
 
     /** Pulls what differs from the peer whose root is {@code remoteRoot}. */
     public Outcome run(Hash remoteRoot) throws IOException, InterruptedException {
+        installer.deferDirectorySyncs();
         Descent.Result found = new Descent(index, remote).run(remoteRoot);
         List<Decided> decided = Decided.all(reconciler, found);
         progress.planned(decided);
@@ -259,6 +260,7 @@ public final class PullRound {
 
     private void flush() throws IOException {
         if (!unrecorded.isEmpty()) {
+            installer.syncDirectories(); // what the index records must be durable first
             updater.apply(List.copyOf(unrecorded));
             unrecorded.clear();
         }

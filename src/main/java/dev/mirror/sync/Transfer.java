@@ -38,12 +38,17 @@ final class Transfer {
     /** Files per wave: bounds the memory for chunk lists, and keeps several list requests in flight. */
     static final int WAVE = 1024;
     static final int LISTS_PER_REQUEST = 256;
+    /** Built files made durable together with one flush, before any of them is installed. */
+    static final int DURABLE_GROUP_FILES = 512;
+    static final long DURABLE_GROUP_BYTES = 64L << 20;
 
     private final TreeIndex index;
     private final Path folder;
     private final FileInstaller installer;
     private final RemoteTree remote;
     private final ChunkFetcher fetcher;
+    private final List<Built> group = new ArrayList<>();
+    private long groupBytes;
 
     Transfer(TreeIndex index, Path folder, FileInstaller installer, RemoteTree remote, ChunkFetcher fetcher) {
         this.index = index;
@@ -87,6 +92,28 @@ final class Transfer {
                 }
             }
             wave = next;
+        }
+        handOver(sink);
+    }
+
+    /** Makes the built files durable with one flush, then hands them to the sink in order. */
+    private void handOver(Sink sink) throws IOException {
+        List<Built> ready = List.copyOf(group);
+        group.clear();
+        groupBytes = 0;
+        List<StagedFile> files = new ArrayList<>(ready.size());
+        ready.forEach(built -> files.add(built.file));
+        try {
+            installer.makeDurable(files);
+        } catch (IOException e) {
+            for (Built built : ready) {
+                built.file.close();
+                sink.failed(built.job, e);
+            }
+            return;
+        }
+        for (Built built : ready) {
+            sink.built(built.job, built.file, built.chunks);
         }
     }
 
@@ -222,10 +249,13 @@ final class Transfer {
                     position += out.write(buffer, position);
                 }
             }
-            staged.seal(job.entry().mtimeNanos(), job.entry().mode());
-            StagedFile built = staged;
+            staged.sealWithoutSync(job.entry().mtimeNanos(), job.entry().mode());
+            group.add(new Built(job, staged, plan.chunks));
+            groupBytes += job.entry().size();
             staged = null;
-            sink.built(job, built, plan.chunks);
+            if (group.size() >= DURABLE_GROUP_FILES || groupBytes >= DURABLE_GROUP_BYTES) {
+                handOver(sink);
+            }
         } catch (ProtocolException e) {
             throw e;
         } catch (IOException e) {
@@ -250,5 +280,8 @@ final class Transfer {
     }
 
     private record Plan(ChunkList chunks, ChunkLocation[] local) {
+    }
+
+    private record Built(FileJob job, StagedFile file, ChunkList chunks) {
     }
 }

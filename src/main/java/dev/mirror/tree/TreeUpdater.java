@@ -92,8 +92,17 @@ public final class TreeUpdater {
     /** Re-hashes the buckets around each changed name, then the directory, and marks its parent dirty. */
     private TreeSummary rehash(IndexBatch batch, TreePath dir, Directory changes, Map<TreePath, Directory> dirty)
             throws IOException {
+        // Names in byte order: a region rebuilt for one name often covers the next ones too (many changes in one
+        // directory), and those need no second pass.
+        byte[] coveredThrough = null;
+        boolean coveredToEnd = false;
         for (String name : changes.changedNames) {
-            rebuildRegion(batch, dir, name);
+            byte[] key = Keys.entry(dir, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (coveredToEnd || coveredThrough != null && Arrays.compareUnsigned(key, coveredThrough) <= 0) {
+                continue;
+            }
+            coveredThrough = rebuildRegion(batch, dir, name);
+            coveredToEnd = coveredThrough == null;
         }
         List<Bucket> buckets = batch.buckets(dir);
         Hash childrenHash = BucketBuilder.childrenHash(buckets);
@@ -129,8 +138,10 @@ public final class TreeUpdater {
      * Re-cuts the run of buckets around {@code name}: from the bucket end before it (exclusive) to the first point
      * past it where a bucket ends, replacing the bucket records in that run. Whatever changed inside (added,
      * removed or changed children, a cut point appearing or vanishing), the result equals a full re-cut.
+     *
+     * @return the key of the last child in the run, or null if it ran to the end of the directory
      */
-    private void rebuildRegion(IndexBatch batch, TreePath dir, String name) throws IOException {
+    private byte[] rebuildRegion(IndexBatch batch, TreePath dir, String name) throws IOException {
         byte[] prefix = Keys.childrenPrefix(dir);
         byte[] nameKey = Keys.entry(dir, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         byte[] start = null;
@@ -167,6 +178,7 @@ public final class TreeUpdater {
             }
         }
         batch.replaceBucketRange(dir, start, toEnd ? null : lastSeen, builder.finish());
+        return toEnd ? null : lastSeen;
     }
 
     private TreeSummary node(IndexBatch batch, TreePath dir) throws IOException {
@@ -192,7 +204,7 @@ public final class TreeUpdater {
 
     /** A directory's changed names and the change of its totals, gathered before it is re-hashed. */
     private static final class Directory {
-        final TreeSet<String> changedNames = new TreeSet<>();
+        final TreeSet<String> changedNames = new TreeSet<>(TreePath::compareNames);
         long files;
         long dirs;
         long bytes;

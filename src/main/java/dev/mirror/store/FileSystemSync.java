@@ -1,0 +1,69 @@
+package dev.mirror.store;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Flushes a whole filesystem at once with Linux's {@code syncfs(2)}, through JNA (the JDK offers only per-file
+ * fsync). Making a batch of received files durable with one flush costs about as much as one fsync, where an fsync
+ * per file costs about 0.5 ms each here (FIELD-NOTES.md): the difference between seconds and a minute for 50,000
+ * small files. Where syncfs cannot be called, {@link #isAvailable()} is false and callers fsync file by file.
+ */
+public final class FileSystemSync {
+    private static final Logger LOG = LoggerFactory.getLogger(FileSystemSync.class);
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 02000000;
+    private static final LibC LIBC = load();
+
+    private FileSystemSync() {
+    }
+
+    public static boolean isAvailable() {
+        return LIBC != null;
+    }
+
+    /** Makes everything written to the filesystem that holds {@code path} durable. */
+    public static void sync(Path path) throws IOException {
+        if (LIBC == null) {
+            throw new IllegalStateException("syncfs is not available here");
+        }
+        int fd;
+        try {
+            fd = LIBC.open(path.toString(), O_RDONLY | O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw new IOException("Cannot open " + path + " to flush its filesystem (errno " + e.getErrorCode() + ")");
+        }
+        try {
+            LIBC.syncfs(fd);
+        } catch (LastErrorException e) {
+            // Like a failed fsync, final: the data may be lost; the caller must not record it as written.
+            throw new IOException("Flushing the filesystem of " + path + " failed (errno " + e.getErrorCode() + ")");
+        } finally {
+            LIBC.close(fd);
+        }
+    }
+
+    private static LibC load() {
+        try {
+            return Native.load("c", LibC.class);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LOG.debug("syncfs unavailable ({}); received files are fsynced one by one", e.getMessage());
+            return null;
+        }
+    }
+
+    /** The three calls of the C library used here. */
+    interface LibC extends Library {
+        int open(String path, int flags) throws LastErrorException;
+
+        int syncfs(int fd) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+    }
+}
