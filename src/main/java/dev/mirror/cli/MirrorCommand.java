@@ -60,7 +60,8 @@ public final class MirrorCommand implements Runnable {
         CommandLine command = e.getCommandLine();
         PrintWriter err = command.getErr();
         String message = e.getMessage();
-        err.println("mirror: " + message + (message.endsWith(".") ? "" : "."));
+        // A message ending in a question ("was it copied whole?") is a sentence already.
+        err.println("mirror: " + message + (message.endsWith(".") || message.endsWith("?") ? "" : "."));
         err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help'.");
         err.flush();
         return ExitCodes.USAGE;

@@ -312,14 +312,18 @@ public final class Daemon implements AutoCloseable {
         return folder.index().params();
     }
 
-    /** A link passed both Hellos: pin the device, keep one link per device, and pull if the roots differ. */
+    /**
+     * A link passed both Hellos: pin the device (unless we are joining it: see {@link #rootChanged}), keep one link
+     * per device, and pull if the roots differ.
+     */
     void opened(PeerSession session, Link link, Hash peerRoot) {
         DeviceId device = link.peer();
         PeerState state = state(device);
-        try {
-            peers.pair(device, session.dialed() == null ? Optional.empty() : Optional.ofNullable(state.address));
-        } catch (IOException e) {
-            LOG.warn("Cannot remember {} as paired: {}", device.shortForm(), e.getMessage());
+        boolean accepted = session.dialed() == null;
+        // A joiner accepts the inviter's Hello before the inviter has checked the joiner's secret: pinning the inviter
+        // now would pair a joiner that is about to be refused. It waits for the inviter's first announcement instead.
+        if (accepted || peers.isPaired(device)) {
+            pin(device, accepted ? Optional.empty() : Optional.ofNullable(state.address));
         }
         synchronized (state) {
             Link existing = state.link;
@@ -335,13 +339,16 @@ public final class Daemon implements AutoCloseable {
                 existing.close();
             }
             state.link = link;
-            state.pairingSecret = null;
             state.backoff = null;
             state.nextRetry = null;
             state.lastSeen = Instant.now();
             state.peerRoot = peerRoot;
         }
         LOG.info("Linked with {} at {}", device, link.remoteAddress());
+        if (accepted) {
+            // Sent only after we checked the dialer's Hello: for a joiner, the sign that it may pin us.
+            link.announce(root);
+        }
         schedulePull(state);
     }
 
@@ -350,9 +357,22 @@ public final class Daemon implements AutoCloseable {
         if (state.link != link) {
             return;
         }
+        if (!peers.isPaired(link.peer())) {
+            // The inviter we joined announces only once it has accepted our secret (see opened).
+            pin(link.peer(), Optional.ofNullable(state.address));
+            state.pairingSecret = null;
+        }
         state.peerRoot = peerRoot;
         state.lastSeen = Instant.now();
         schedulePull(state);
+    }
+
+    private void pin(DeviceId device, Optional<PeerAddress> address) {
+        try {
+            peers.pair(device, address);
+        } catch (IOException e) {
+            LOG.warn("Cannot remember {} as paired: {}", device.shortForm(), e.getMessage());
+        }
     }
 
     void closed(Link link) {
