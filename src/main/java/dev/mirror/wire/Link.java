@@ -205,9 +205,12 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
             }
             helloTimeout.cancel(false);
             Hello hello = frame.getHello();
+            // Checked before the link counts as open: a malformed root must not report a link closed that the
+            // endpoint never heard open.
+            Hash peerRoot = WireHashes.hash(hello.getRoot(), "root");
             endpoint.accept(this, hello);
             open = true;
-            endpoint.opened(this, WireHashes.hash(hello.getRoot(), "root"));
+            endpoint.opened(this, peerRoot);
             return;
         }
         switch (kind) {

@@ -10,15 +10,19 @@ import dev.mirror.wire.proto.ListRequest;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
  * A peer's tree without a network: each request goes straight to its {@link TreeServer}, through the same protobuf
- * messages a link carries. Counts requests, and lets a test tamper with chunk replies.
+ * messages a link carries. Counts requests (and list requests, and the entries their replies carry), and lets a test
+ * tamper with chunk replies.
  */
 final class ServedTree implements RemoteTree {
     private final TreeServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger listRequests = new AtomicInteger();
+    private final AtomicLong listedEntries = new AtomicLong();
     private volatile UnaryOperator<ChunkReply> chunkTamper = UnaryOperator.identity();
 
     ServedTree(TreeServer server) {
@@ -29,13 +33,28 @@ final class ServedTree implements RemoteTree {
         return requests.get();
     }
 
+    /** List requests so far: what a descent costs. */
+    int listRequests() {
+        return listRequests.get();
+    }
+
+    /** Entries carried by every list reply so far: how much of the peer's tree a descent had to read. */
+    long listedEntries() {
+        return listedEntries.get();
+    }
+
     void tamperWithChunks(UnaryOperator<ChunkReply> tamper) {
         chunkTamper = tamper;
     }
 
     @Override
     public CompletableFuture<ListReply> list(ListRequest request) {
-        return ask(Frame.newBuilder().setListRequest(request).build()).thenApply(Frame::getListReply);
+        listRequests.incrementAndGet();
+        return ask(Frame.newBuilder().setListRequest(request).build()).thenApply(frame -> {
+            ListReply reply = frame.getListReply();
+            reply.getListingsList().forEach(listing -> listedEntries.addAndGet(listing.getEntriesCount()));
+            return reply;
+        });
     }
 
     @Override

@@ -1,0 +1,192 @@
+package dev.mirror.sync;
+
+import dev.mirror.daemon.Folder;
+import dev.mirror.scan.ScanProgress;
+import dev.mirror.store.FileInstaller;
+import dev.mirror.testing.TestFolders;
+import dev.mirror.tree.TreePath;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+
+import static dev.mirror.testing.TestFolders.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What finding a difference costs: the descent walks only into subtrees whose hashes differ, a level per round trip,
+ * and compares a big directory bucket by bucket. Two real folders and indexes; the peer is served in process.
+ */
+@Timeout(60)
+class DescentTest {
+    /** Every file of the generated trees has this mtime, on both sides, so equal files are equal entries. */
+    private static final FileTime MTIME = FileTime.from(Instant.parse("2024-05-01T12:00:00Z"));
+
+    @TempDir
+    Path dirA;
+    @TempDir
+    Path dirB;
+    private Folder a;
+    private Folder b;
+
+    @BeforeEach
+    void open() throws IOException {
+        a = Folder.open(dirA, TestFolders.AHEAD, 2);
+        b = Folder.open(dirB, TestFolders.AHEAD, 2);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void equalRootsCostNoRequestAtAll() throws Exception {
+        write(dirA, "top.txt", "top");
+        write(dirA, "nested/é.txt", "accent");
+        scan(a);
+        scan(b);
+        pull(b, a, new ServedTree(new TreeServer(a.index(), dirA)));
+        assertEquals(a.summary().treeHash(), b.summary().treeHash(), "the first pull makes the roots equal");
+        ServedTree remote = served(a);
+
+        Descent.Result found = new Descent(b.index(), remote).run(a.summary().treeHash());
+        PullRound.Outcome outcome = pull(b, a, remote);
+
+        assertEquals(List.of(), found.differences());
+        assertEquals(0, found.roundTrips());
+        assertEquals(new PullRound.Outcome(0, 0, 0), outcome);
+        assertEquals(0, remote.requests());
+    }
+
+    @Test
+    void oneChangedFileAmongTenThousandCostsOneRequestPerLevelPlusTwo() throws Exception {
+        int depth = 4; // d0/d0/d0/f0.txt: three directory levels, then the file
+        for (int i = 0; i < 10; i++) {
+            for (int j = 0; j < 10; j++) {
+                for (int k = 0; k < 10; k++) {
+                    for (int f = 0; f < 10; f++) {
+                        writeBoth("d" + i + "/d" + j + "/d" + k + "/f" + f + ".txt", i + "." + j + "." + k + "." + f);
+                    }
+                }
+            }
+        }
+        makeEqual();
+        Path changed = write(dirA, "d3/d1/d4/f1.txt", "a longer, changed content that no other file holds");
+        scan(a);
+        ServedTree remote = served(a);
+
+        PullRound.Outcome outcome = pull(b, a, remote);
+
+        assertEquals(new PullRound.Outcome(1, 0, depth), outcome);
+        // A list request per level, then one chunk list request and one chunk request.
+        assertTrue(remote.requests() <= depth + 2, "requests: " + remote.requests());
+        assertEquals(depth, remote.listRequests());
+        assertEquals(Files.readString(changed), Files.readString(dirB.resolve("d3/d1/d4/f1.txt")));
+        assertEquals(a.summary().treeHash(), b.summary().treeHash());
+    }
+
+    @Test
+    void oneChangeInADirectoryOfTwentyThousandIsFoundByComparingBuckets() throws Exception {
+        int entries = 20_000;
+        for (int i = 0; i < entries; i++) {
+            writeBoth("big/f" + i, Integer.toString(i));
+        }
+        makeEqual();
+        int buckets = b.index().buckets(TreePath.of("big")).size();
+        assertTrue(buckets > 5, "the directory has several buckets: " + buckets);
+        write(dirA, "big/f12345", "changed, and longer than before");
+        scan(a);
+        ServedTree remote = served(a);
+
+        Descent.Result found = new Descent(b.index(), remote).run(a.summary().treeHash());
+
+        assertEquals(List.of(TreePath.of("big"), TreePath.of("big/f12345")),
+                found.differences().stream().map(Descent.Difference::path).sorted().toList());
+        // The root's listing, big's bucket hashes, then the one differing bucket's names.
+        assertTrue(remote.listRequests() <= 3, "list requests: " + remote.listRequests());
+        assertEquals(remote.listRequests(), found.roundTrips());
+        assertTrue(remote.listedEntries() < entries / 4, "entries listed: " + remote.listedEntries()
+                + " of " + entries + " in " + buckets + " buckets");
+
+        PullRound.Outcome outcome = pull(b, a, served(a));
+        assertEquals(0, outcome.deferred());
+        assertEquals("changed, and longer than before", Files.readString(dirB.resolve("big/f12345")));
+        assertEquals(a.summary().treeHash(), b.summary().treeHash());
+    }
+
+    @Test
+    void afterAPullTheRootsAreEqualAndStayEqualAfterARescan() throws Exception {
+        write(dirA, "one/two/three.txt", "3");
+        write(dirA, "one/four.txt", "4");
+        write(dirB, "only-here.txt", "b");
+        scan(a);
+        scan(b);
+        assertNotEquals(a.summary().treeHash(), b.summary().treeHash());
+
+        pull(b, a, served(a));
+        pull(a, b, served(b));
+
+        assertEquals(a.summary(), b.summary());
+        scan(a);
+        scan(b);
+        assertEquals(a.summary(), b.summary());
+        assertEquals("b", Files.readString(dirA.resolve("only-here.txt")));
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    /** The same bytes and mtime on both sides: after {@link #makeEqual} no file needs to travel. */
+    private void writeBoth(String relative, String content) throws IOException {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(write(dirA, relative, bytes), MTIME);
+        Files.setLastModifiedTime(write(dirB, relative, bytes), MTIME);
+    }
+
+    /**
+     * Scans both sides and pulls both ways, so each side's entries carry both version vectors: the roots agree, and
+     * only the versions were exchanged (the content was the same already).
+     */
+    private void makeEqual() throws Exception {
+        scan(a);
+        scan(b);
+        PullProgress progress = new PullProgress();
+        pull(b, a, served(a), progress);
+        pull(a, b, served(b), new PullProgress());
+        assertEquals(0, progress.receivedBytes(), "equal files are never sent");
+        assertEquals(a.summary(), b.summary());
+    }
+
+    private static ServedTree served(Folder folder) {
+        return new ServedTree(new TreeServer(folder.index(), folder.path()));
+    }
+
+    private static void scan(Folder folder) throws IOException, InterruptedException {
+        folder.scan(new ScanProgress());
+    }
+
+    private static PullRound.Outcome pull(Folder into, Folder from, RemoteTree remote) throws Exception {
+        return pull(into, from, remote, new PullProgress());
+    }
+
+    private static PullRound.Outcome pull(Folder into, Folder from, RemoteTree remote, PullProgress progress)
+            throws Exception {
+        try (FileInstaller installer = FileInstaller.open(into.state(), into.clock())) {
+            return new PullRound(into.index(), into.path(), installer,
+                    new Reconciler(into.deviceId(), from.deviceId()), remote, progress)
+                    .run(from.summary().treeHash());
+        }
+    }
+}
