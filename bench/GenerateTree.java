@@ -293,8 +293,15 @@ public final class GenerateTree {
             this.state = seed;
         }
 
+        /**
+         * The stream of one file's bytes. Its start is one SplitMix64 output away from the (seed, file) pair: a start
+         * of base + n * 0x9E37... alone would be file 0's stream shifted by n longs (SplitMix64 steps its state by
+         * that constant), so every file would be a shifted copy of every other, and a tool that reuses chunks it has
+         * (content-defined chunking) would skip most of them. Random starts on the 2^64 cycle never overlap here.
+         */
         static SplitMix64 forFile(long seed, long fileNumber) {
-            return new SplitMix64(new SplitMix64(seed ^ 0x5DEECE66DL).nextLong() + fileNumber * 0x9E3779B97F4A7C15L);
+            long base = new SplitMix64(seed ^ 0x5DEECE66DL).nextLong();
+            return new SplitMix64(new SplitMix64(base + fileNumber * 0x9E3779B97F4A7C15L).nextLong());
         }
 
         long nextLong() {

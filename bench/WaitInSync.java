@@ -16,10 +16,11 @@
  *
  * Output: "ready" once it is polling (start the timed action after that line, so this JVM's start is not in the
  * time), then on success one line
- *   done EPOCH_MICROS ROOT POLLS MEAN_POLL_MICROS
- * where EPOCH_MICROS is the wall clock (CLOCK_REALTIME, as bash's EPOCHREALTIME) of the poll that saw it, then the
- * last status of SRC and of DST, one JSON line each. Exit 0 on success, 1 on timeout (the last statuses or errors on
- * stderr), 2 for a usage error.
+ *   done EPOCH_MICROS ROOT POLLS MEAN_POLL_MICROS PEER_BYTES
+ * where EPOCH_MICROS is the wall clock (CLOCK_REALTIME, as bash's EPOCHREALTIME) of the poll that saw it and
+ * PEER_BYTES is mirror's own count of what crossed the link meanwhile ("bytesIn" + "bytesOut" over SRC's peers, now
+ * minus at "ready"; -1 if SRC reports no such numbers), then the last status of SRC and of DST, one JSON line
+ * each. Exit 0 on success, 1 on timeout (the last statuses or errors on stderr), 2 for a usage error.
  */
 
 import java.io.ByteArrayOutputStream;
@@ -78,6 +79,7 @@ public final class WaitInSync {
     private int run(long intervalMs, long timeoutS, String changedFrom) throws InterruptedException {
         // One poll before "ready" loads and links the classes a poll uses, so the first timed poll is not slower.
         Poll last = poll();
+        long peerBytesAtStart = Math.max(0, last.srcPeerBytes());
         System.out.println("ready");
         System.out.flush();
         long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
@@ -91,8 +93,9 @@ public final class WaitInSync {
             pollNanos += System.nanoTime() - start;
             if (last.inSync(changedFrom)) {
                 long micros = seen.getEpochSecond() * 1_000_000L + seen.getNano() / 1_000;
-                System.out.printf("done %d %s %d %d%n", micros, last.srcStatus.get("root"), polls,
-                        pollNanos / polls / 1_000);
+                long peerBytes = last.srcPeerBytes();
+                System.out.printf("done %d %s %d %d %d%n", micros, last.srcStatus.get("root"), polls,
+                        pollNanos / polls / 1_000, peerBytes < 0 ? -1 : peerBytes - peerBytesAtStart);
                 System.out.println(last.srcLine);
                 System.out.println(last.dstLine);
                 return 0;
@@ -185,6 +188,20 @@ public final class WaitInSync {
                 return false;
             }
             return seesInSync(srcStatus, dstStatus.get("device")) && seesInSync(dstStatus, srcStatus.get("device"));
+        }
+
+        /** bytesIn + bytesOut summed over SRC's peers, or -1 when it lists none with those numbers. */
+        long srcPeerBytes() {
+            long sum = -1;
+            if (srcStatus.get("peers") instanceof List<?> peers) {
+                for (Object peer : peers) {
+                    if (peer instanceof Map<?, ?> p && p.get("bytesIn") instanceof Number in
+                            && p.get("bytesOut") instanceof Number out) {
+                        sum = Math.max(sum, 0) + in.longValue() + out.longValue();
+                    }
+                }
+            }
+            return sum;
         }
 
         /** Whether STATUS lists the peer DEVICE as connected (when it says) and in sync. */

@@ -21,6 +21,7 @@ source "$SCRIPT_DIR/lib.sh"
 export LC_ALL=C.UTF-8
 
 REPS=3
+FIRST_REP=0 # repetition 0 is the warm-up; --smoke skips it
 SMALL_FILES=50000
 SMALL_MIN_BYTES=1024
 SMALL_MAX_BYTES=65536
@@ -28,6 +29,8 @@ BIG_MIB=1024
 SMOKE=0
 MIRROR_BIN=${MIRROR_BIN:-$REPO/bin/mirror}
 CALLER_JAVA_OPTS=${MIRROR_JAVA_OPTS-}
+# Extra options for `mirror serve` and `mirror join`, e.g. MIRROR_PEER_OPTS='--rescan-interval 500ms'.
+read -r -a PEER_OPTS <<<"${MIRROR_PEER_OPTS-}"
 # socket: poll DIR/.mirror/control.sock (fine-grained); cli: run `mirror status --json` per poll (a JVM each).
 STATUS_VIA=${MIRROR_STATUS_VIA:-socket}
 # Extra ssh options for rsync, e.g. RSYNC_SSH_OPTS='-c aes128-gcm@openssh.com' (the default cipher is ssh's own).
@@ -38,7 +41,7 @@ SSH_PORT=22722
 SERVE_PORT=47301
 JOIN_PORT=47302
 POLL_MS=20          # how often WaitInSync asks both peers: the resolution of every mirror time below
-SYNC_TIMEOUT_S=1800 # one sync that takes longer than this counts as failed
+SYNC_TIMEOUT_S=1800 # one sync that takes longer than this counts as failed (--smoke: 120 s)
 EDIT_TARGET_BYTES=262144    # 4: < 256 KiB on the wire
 RENAME_TARGET_BYTES=1048576 # 5: < 1 MiB on the wire
 
@@ -63,10 +66,11 @@ the data, runs mirror and rsync over ssh side by side, and prints a table.
   --reps N          timed repetitions per measurement, after one warm-up (default $REPS)
   --small-files N   files of 1-64 KiB for measurements 1 and 3 (default $SMALL_FILES; directories: N/100)
   --big-mib N       size of each of the two big files (default $BIG_MIB); measurement 4 edits a file of N/2 MiB
-  --smoke           a quick check that the script works (--small-files 1000 --big-mib 32 --reps 1)
+  --smoke           a quick check that the script works: --small-files 1000 --big-mib 32 --reps 1, no warm-up
 Environment:
   MIRROR_BIN         the mirror launcher to test (default: <repo>/bin/mirror)
   MIRROR_JAVA_OPTS   passed to every mirror process
+  MIRROR_PEER_OPTS   extra options for mirror serve and join, e.g. '--rescan-interval 500ms'
   MIRROR_STATUS_VIA  socket (default) or cli: how completion is polled, see bench/README.md
   RSYNC_SSH_OPTS     extra ssh options for rsync, e.g. '-c aes128-gcm@openssh.com'
 EOF
@@ -84,7 +88,7 @@ parse_args() {
                 esac
                 shift 2
                 ;;
-            --smoke) SMOKE=1; SMALL_FILES=1000; BIG_MIB=32; REPS=1; shift ;;
+            --smoke) SMOKE=1; SMALL_FILES=1000; BIG_MIB=32; REPS=1; FIRST_REP=1; SYNC_TIMEOUT_S=120; shift ;;
             -h | --help) usage; exit 0 ;;
             *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
         esac
@@ -137,6 +141,7 @@ main() {
 # Peers first (they hold files open on the image), then sshd, the counters, and the image.
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+    if [[ -n ${POLLER_PID-} ]]; then kill "$POLLER_PID" 2>/dev/null || true; fi
     stop_peers
     stop_sshd
     nft delete table inet "$NFT_TABLE" 2>/dev/null || true
@@ -194,7 +199,8 @@ print_header() {
     echo "mirror sync benchmark — $(date '+%Y-%m-%d %H:%M %Z') on $(hostname)$( ((SMOKE)) && echo ' (SMOKE RUN)')"
     echo "  machine : $(nproc) cores, $cpu, $ram_gib GiB RAM, kernel $(uname -r)"
     echo "  mirror  : $MIRROR_BIN (checkout at $commit, target/mirror.jar built $jar)"
-    echo "            MIRROR_JAVA_OPTS='$CALLER_JAVA_OPTS'; serve on 127.0.0.1:$SERVE_PORT, join on :$JOIN_PORT"
+    echo "            MIRROR_JAVA_OPTS='$CALLER_JAVA_OPTS', MIRROR_PEER_OPTS='${PEER_OPTS[*]}';" \
+        "serve on 127.0.0.1:$SERVE_PORT, join on :$JOIN_PORT"
     local extra=""
     [[ -n $RSYNC_SSH_OPTS ]] && extra=" (RSYNC_SSH_OPTS='$RSYNC_SSH_OPTS')"
     echo "  rsync   : rsync -a over ssh to root@127.0.0.1:$SSH_PORT (own sshd), cipher $SSH_CIPHER$extra"
@@ -205,7 +211,7 @@ print_header() {
     echo "  timing  : mirror from the start of \`mirror join\` (or of the change) until both peers report inSync" \
         "with equal roots, polled every $POLL_MS ms via $STATUS_VIA"
     echo "  wire    : IP bytes (headers included) of both directions on lo, nftables counters on the tools' ports"
-    echo "  reps    : 1 warm-up + median of $REPS"
+    echo "  reps    : $((1 - FIRST_REP)) warm-up + median of $REPS"
     echo "  load    : $START_LOAD at start ($(nproc) cores)"
     echo
 }
@@ -324,6 +330,7 @@ wire_bytes() {
 # --- mirror peers --------------------------------------------------------------------------------------------
 
 PEER_GROUPS=() # process groups of the running mirror peers
+PEER_NAMES=()  # "PGID NAME" of every peer started, to find its log
 PAIR=""        # "SRC DST" of the pair that is running and in sync, if any
 LAST_ROOT=""   # the root both peers of that pair last agreed on
 
@@ -386,7 +393,7 @@ wait_for_invite() {
     while :; do
         line=$(grep -m 1 '^mirror join ' "$LOGS/$name.out" 2>/dev/null || true)
         [[ -n $line ]] && break
-        if ! group_alive "$group"; then
+        if ! leader_alive "$group"; then
             log "mirror serve ($name) exited without printing its join line"
             show_failure "$LOGS/$name"
             return 1
@@ -421,7 +428,8 @@ start_poller() {
 }
 
 # finish_poller NAME: waits for the poller to see both peers in sync, while checking that no peer died (that would
-# otherwise only show as a timeout). Sets DONE_MICROS (wall clock of the poll that saw it) and LAST_ROOT.
+# otherwise only show as a timeout). Sets DONE_MICROS (wall clock of the poll that saw it), LAST_ROOT and
+# OWN_BYTES (mirror's own count of the bytes its link carried meanwhile, from status; -1 if it has none).
 finish_poller() {
     local name=$1 group status=0 done_line
     while kill -0 "$POLLER_PID" 2>/dev/null; do
@@ -443,11 +451,10 @@ finish_poller() {
         return 1
     fi
     done_line=$(grep -m 1 '^done ' "$LOGS/$name.out")
-    read -r _ DONE_MICROS LAST_ROOT _ POLL_MICROS <<<"$done_line"
+    read -r _ DONE_MICROS LAST_ROOT _ POLL_MICROS OWN_BYTES <<<"$done_line"
 }
 
 # peer_log PGID: the log prefix of the peer with that process group (for show_failure).
-PEER_NAMES=()
 peer_log() {
     local entry
     for entry in "${PEER_NAMES[@]}"; do
@@ -470,7 +477,7 @@ pair() {
     mkdir -p "$dst"
     settle
     t0=$(now_micros)
-    start_peer "$label-serve" serve "$src" --listen "127.0.0.1:$SERVE_PORT"
+    start_peer "$label-serve" serve "$src" --listen "127.0.0.1:$SERVE_PORT" "${PEER_OPTS[@]}"
     PEER_NAMES+=("$PEER_PID $label-serve")
     wait_for_invite "$label-serve" "$PEER_PID" || return 1
     SCAN_SECONDS=$(seconds_since "$t0" "$(now_micros)")
@@ -478,7 +485,7 @@ pair() {
     start_poller "$label-wait" "$src" "$dst" || return 1
     before=$(wire_bytes mirror)
     t0=$(now_micros)
-    start_peer "$label-join" join "$INVITE" "$dst" --listen "127.0.0.1:$JOIN_PORT"
+    start_peer "$label-join" join "$INVITE" "$dst" --listen "127.0.0.1:$JOIN_PORT" "${PEER_OPTS[@]}"
     PEER_NAMES+=("$PEER_PID $label-join")
     finish_poller "$label-wait" || return 1
     SYNC_SECONDS=$(seconds_since "$t0" "$DONE_MICROS")
@@ -541,14 +548,15 @@ same_content() {
 # repetition, both destinations deleted together before it. Leaves the mirror pair running and in sync.
 bench_first_mirror() {
     local num=$1 set=$2 bytes=$3 src=$MNT/src-$2 m=$MNT/m-$2 r=$MNT/r-$2 rep metric
-    local m_times=() m_sync=() m_wire=() scans=() rss=() r_times=() r_sync=() r_wire=() r_stats=() t_m t_r t_rs
+    local m_times=() m_sync=() m_wire=() m_own=() scans=() rss=() r_times=() r_sync=() r_wire=() r_stats=()
+    local t_m t_r t_rs
     if [[ $set == small ]]; then
         metric="$num first mirror, $SMALL_FILES small files ($(mib "$bytes"))"
     else
         metric="$num first mirror, 2 files of $BIG_MIB MiB"
     fi
     log "$num/5 first mirror of $set ($(mib "$bytes")) vs rsync -a over ssh"
-    for ((rep = 0; rep <= REPS; rep++)); do # rep 0 is the warm-up
+    for ((rep = FIRST_REP; rep <= REPS; rep++)); do # rep 0 is the warm-up
         stop_peers
         rm -rf "$m" "$r" "$src/.mirror"
         mkdir -p "$r"
@@ -574,7 +582,7 @@ bench_first_mirror() {
         same_listing "mirror's first mirror of $set" "$src" "$m" ||
             { error_row "$metric" "mirror's copy is incomplete"; return; }
         ((rep > 0)) && m_times+=("$SYNC_SECONDS") && m_sync+=("$RUN_SECONDS") && m_wire+=("$WIRE") &&
-            scans+=("$SCAN_SECONDS") && rss+=("$RSS_MIB")
+            m_own+=("$OWN_BYTES") && scans+=("$SCAN_SECONDS") && rss+=("$RSS_MIB")
         log "  $(rep_label "$rep"): mirror $SYNC_SECONDS s (+ sync $RUN_SECONDS s; serve's scan $SCAN_SECONDS s)," \
             "rsync $t_r s, rsync + sync $t_rs s"
     done
@@ -608,14 +616,14 @@ bench_first_mirror() {
     DETAILS+=("                       wall s: mirror ${m_times[*]} | rsync ${r_times[*]} | rsync + sync ${r_sync[*]}")
     DETAILS+=("                       sync after mirror s: ${m_sync[*]} | serve's scan s: ${scans[*]}")
     DETAILS+=("                       wire bytes: mirror ${m_wire[*]} | rsync ${r_wire[*]}")
-    DETAILS+=("                       rsync's own count (--stats, sent + received): ${r_stats[*]}")
+    DETAILS+=("                       own counts: mirror (status) ${m_own[*]} | rsync (--stats) ${r_stats[*]}")
 }
 
 # --- 3: nothing changed --------------------------------------------------------------------------------------
 
 bench_in_sync() {
     local src=$MNT/src-small m=$MNT/m-small r=$MNT/r-small rep json metric
-    local status_times=() r_times=() r_wire=() join_times=() join_wire=() scans=()
+    local status_times=() r_times=() r_wire=() join_times=() join_wire=() join_own=() scans=()
     metric="3 in sync, $SMALL_FILES files"
     log "3/5 nothing changed: mirror status with both peers running; a fresh join of identical folders"
     if ! ensure_pair small-3 "$src" "$m" || ! rsync_to small-3-rsync-prepare "$src" "$r" --delete; then
@@ -623,7 +631,7 @@ bench_in_sync() {
         stop_peers
         return
     fi
-    for ((rep = 0; rep <= REPS; rep++)); do
+    for ((rep = FIRST_REP; rep <= REPS; rep++)); do
         settle
         if ! timed_run "$LOGS/small-status-$rep" "$MIRROR_BIN" status "$m" --json; then
             show_failure "$LOGS/small-status-$rep"
@@ -650,14 +658,15 @@ bench_in_sync() {
         ((rep > 0)) && status_times+=("$t_status") && r_times+=("$RUN_SECONDS") && r_wire+=("$WIRE")
         log "  $(rep_label "$rep"): mirror status $t_status s, rsync (no change) $RUN_SECONDS s"
     done
-    for ((rep = 0; rep <= REPS; rep++)); do
+    for ((rep = FIRST_REP; rep <= REPS; rep++)); do
         # A fresh join: both sides forget all state; the joining side must scan its copy before it can agree.
         if ! pair "small-rejoin-$rep" "$src" "$m"; then
             error_row "$metric: fresh join" "mirror failed (see log)"
             stop_peers
             return
         fi
-        ((rep > 0)) && join_times+=("$SYNC_SECONDS") && join_wire+=("$WIRE") && scans+=("$SCAN_SECONDS")
+        ((rep > 0)) && join_times+=("$SYNC_SECONDS") && join_wire+=("$WIRE") && join_own+=("$OWN_BYTES") &&
+            scans+=("$SCAN_SECONDS")
         log "  $(rep_label "$rep"): fresh join of identical folders $SYNC_SECONDS s (serve's scan $SCAN_SECONDS s)"
     done
     same_listing "mirror after a fresh join" "$src" "$m" || { error_row "$metric: fresh join" "copies differ"; return; }
@@ -676,12 +685,14 @@ bench_in_sync() {
  rsync ${r_times[*]}")
     DETAILS+=("                       serve's scan before a fresh join s (not in the time): ${scans[*]}")
     DETAILS+=("                       wire bytes: fresh join ${join_wire[*]} | rsync ${r_wire[*]}")
+    DETAILS+=("                       own counts: fresh join (status) ${join_own[*]}")
 }
 
 # --- 4: one byte inserted at the head of a big file ---------------------------------------------------------
 
 bench_edit() {
-    local src=$MNT/src-big m=$MNT/m-big r=$MNT/r-big rep metric m_wire=() r_wire=() r_stats=() m_times=() r_times=()
+    local src=$MNT/src-big m=$MNT/m-big r=$MNT/r-big rep metric m_wire=() m_own=() r_wire=() r_stats=() m_times=()
+    local r_times=()
     metric="4 one byte inserted at the head of $((BIG_MIB / 2)) MiB"
     log "4/5 one byte inserted at the head of a $((BIG_MIB / 2)) MiB file"
     # The file joins the big folder now (after measurement 2): both tools copy it once, untimed.
@@ -692,7 +703,7 @@ bench_edit() {
         stop_peers
         return
     fi
-    for ((rep = 0; rep <= REPS; rep++)); do
+    for ((rep = FIRST_REP; rep <= REPS; rep++)); do
         # The new version is written outside the folder and moved in whole, as an editor saves: no watcher sees
         # a half-written file. Its write-back is flushed before the timed part.
         { printf '%b' "\\x$(printf %02x $((rep + 65)))"; cat "$src/edit.bin"; } >"$MNT/stage/edit.bin"
@@ -704,7 +715,7 @@ bench_edit() {
         fi
         cmp -s "$src/edit.bin" "$m/edit.bin" ||
             { log "CHECK FAILED: mirror's edit.bin differs"; error_row "$metric" "mirror's copy differs"; return; }
-        local t_m=$SYNC_SECONDS w_m=$WIRE
+        local t_m=$SYNC_SECONDS w_m=$WIRE o_m=$OWN_BYTES
         settle
         if ! rsync_to "big-edit-rsync-$rep" "$src" "$r" --delete; then
             error_row "$metric" "rsync failed (see log)"
@@ -712,18 +723,18 @@ bench_edit() {
         fi
         cmp -s "$src/edit.bin" "$r/edit.bin" ||
             { log "CHECK FAILED: rsync's edit.bin differs"; error_row "$metric" "rsync's copy differs"; return; }
-        ((rep > 0)) && m_wire+=("$w_m") && m_times+=("$t_m") && r_wire+=("$WIRE") && r_times+=("$RUN_SECONDS") &&
-            r_stats+=("$RSYNC_STATS_BYTES")
+        ((rep > 0)) && m_wire+=("$w_m") && m_own+=("$o_m") && m_times+=("$t_m") && r_wire+=("$WIRE") &&
+            r_times+=("$RUN_SECONDS") && r_stats+=("$RSYNC_STATS_BYTES")
         log "  $(rep_label "$rep"): mirror $(human_bytes "$w_m") in $t_m s," \
             "rsync $(human_bytes "$WIRE") in $RUN_SECONDS s"
     done
-    wire_rows "$metric" "$EDIT_TARGET_BYTES" m_wire r_wire m_times r_times r_stats
+    wire_rows "$metric" "$EDIT_TARGET_BYTES" m_wire r_wire m_times r_times r_stats m_own
 }
 
 # --- 5: a big file renamed -----------------------------------------------------------------------------------
 
 bench_rename() {
-    local src=$MNT/src-big m=$MNT/m-big r=$MNT/r-big rep metric from to m_wire=() r_wire=() r_stats=()
+    local src=$MNT/src-big m=$MNT/m-big r=$MNT/r-big rep metric from to m_wire=() m_own=() r_wire=() r_stats=()
     local m_times=() r_times=()
     metric="5 a $BIG_MIB MiB file renamed"
     log "5/5 a $BIG_MIB MiB file renamed"
@@ -732,9 +743,10 @@ bench_rename() {
         stop_peers
         return
     fi
-    for ((rep = 0; rep <= REPS; rep++)); do
+    for ((rep = FIRST_REP; rep <= REPS; rep++)); do
         # Back and forth between two names; mv keeps the content, size and mtime.
-        if ((rep % 2 == 0)); then from=big-000.bin to=renamed-000.bin; else from=renamed-000.bin to=big-000.bin; fi
+        from=big-000.bin to=renamed-000.bin
+        [[ -e $src/$from ]] || { from=renamed-000.bin to=big-000.bin; }
         settle
         if ! change "big-rename-$rep" "$src" "$m" mv "$src/$from" "$src/$to"; then
             error_row "$metric" "mirror failed (see log)"
@@ -742,15 +754,15 @@ bench_rename() {
             return
         fi
         same_listing "mirror after a rename" "$src" "$m" || { error_row "$metric" "mirror's copy differs"; return; }
-        local t_m=$SYNC_SECONDS w_m=$WIRE
+        local t_m=$SYNC_SECONDS w_m=$WIRE o_m=$OWN_BYTES
         settle
         if ! rsync_to "big-rename-rsync-$rep" "$src" "$r" --delete; then
             error_row "$metric" "rsync failed (see log)"
             return
         fi
         same_listing "rsync after a rename" "$src" "$r" || { error_row "$metric" "rsync's copy differs"; return; }
-        ((rep > 0)) && m_wire+=("$w_m") && m_times+=("$t_m") && r_wire+=("$WIRE") && r_times+=("$RUN_SECONDS") &&
-            r_stats+=("$RSYNC_STATS_BYTES")
+        ((rep > 0)) && m_wire+=("$w_m") && m_own+=("$o_m") && m_times+=("$t_m") && r_wire+=("$WIRE") &&
+            r_times+=("$RUN_SECONDS") && r_stats+=("$RSYNC_STATS_BYTES")
         log "  $(rep_label "$rep"): mirror $(human_bytes "$w_m") in $t_m s," \
             "rsync $(human_bytes "$WIRE") in $RUN_SECONDS s"
     done
@@ -758,14 +770,14 @@ bench_rename() {
         error_row "$metric" "a copy differs from the source"
         return
     fi
-    wire_rows "$metric" "$RENAME_TARGET_BYTES" m_wire r_wire m_times r_times r_stats
+    wire_rows "$metric" "$RENAME_TARGET_BYTES" m_wire r_wire m_times r_times r_stats m_own
 }
 
-# wire_rows METRIC TARGET_BYTES M_WIRE R_WIRE M_TIMES R_TIMES R_STATS (array names): the rows of 4 and 5. The
+# wire_rows METRIC TARGET_BYTES M_WIRE R_WIRE M_TIMES R_TIMES R_STATS M_OWN (array names): the rows of 4 and 5. The
 # target is checked against the largest repetition, not the median: it is a bound on every change.
 wire_rows() {
     local metric=$1 target=$2
-    local -n mw=$3 rw=$4 mt=$5 rt=$6 rs=$7
+    local -n mw=$3 rw=$4 mt=$5 rt=$6 rs=$7 mo=$8
     local worst
     worst=$(max "${mw[@]}")
     row "$metric: wire bytes (max of reps)" "$(human_bytes "$worst")" "$(human_bytes "$(max "${rw[@]}")") (rsync)" \
@@ -773,7 +785,7 @@ wire_rows() {
     row "$metric: time" "$(median "${mt[@]}") s" "$(median "${rt[@]}") s (rsync)" "" "(report)" ""
     DETAILS+=("$metric")
     DETAILS+=("                       wire bytes: mirror ${mw[*]} | rsync ${rw[*]}")
-    DETAILS+=("                       rsync's own count (--stats, sent + received): ${rs[*]}")
+    DETAILS+=("                       own counts: mirror (status) ${mo[*]} | rsync (--stats) ${rs[*]}")
     DETAILS+=("                       wall s: mirror ${mt[*]} | rsync ${rt[*]}")
 }
 
@@ -819,7 +831,7 @@ print_report() {
     echo "Ratios: 1 and 3 mirror/rsync time; 2 mirror/rsync throughput; 4, 5 and wire rows mirror/rsync bytes."
     echo "mirror times end at the first poll that saw both peers in sync (every $POLL_MS ms; one poll of both" \
         "took ${POLL_MICROS:-?} µs on average). MB/s = 10^6 bytes/s; KiB, MiB = 2^10, 2^20 bytes."
-    ((SMOKE)) && echo "SMOKE RUN: tiny data, one repetition: the numbers only show that the script works."
+    ((SMOKE)) && echo "SMOKE RUN: tiny data, one repetition, no warm-up: the numbers only show that the script works."
     end_load=$(load_average)
     if [[ $(calc "($START_LOAD > $(nproc) - 0.5 || $end_load > $(nproc) + 0.5) ? 1 : 0" %d) == 1 ]]; then
         echo "WARNING: load average $START_LOAD at start, $end_load at the end on $(nproc) cores: other work" \
