@@ -16,6 +16,10 @@ final class PeerRunner {
                 + "; stop with Ctrl-C.");
         err.flush();
         daemon.awaitClosed();
+        if (daemon.stopReason().isPresent()) {
+            err.println("mirror: " + daemon.stopReason().get());
+            return ExitCodes.RUNTIME;
+        }
         return ExitCodes.OK;
     }
 }

@@ -19,6 +19,7 @@ import dev.mirror.wire.Link;
 import dev.mirror.wire.PeerTrust;
 import dev.mirror.wire.ProtocolException;
 import dev.mirror.wire.TlsContexts;
+import dev.mirror.wire.proto.Failure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -85,6 +86,7 @@ public final class Daemon implements AutoCloseable {
     private PeerAddress bound;
     private ControlServer control;
     private volatile boolean closing;
+    private volatile String stopReason;
 
     private Daemon(Folder folder, DaemonOptions options, PeerBook peers) {
         this.folder = folder;
@@ -169,6 +171,11 @@ public final class Daemon implements AutoCloseable {
             }
         }
         return new StatusReport(folder.deviceId(), summary, true, bound, list);
+    }
+
+    /** Why the daemon stopped by itself (not asked to), if it did. */
+    public Optional<String> stopReason() {
+        return Optional.ofNullable(stopReason);
     }
 
     /** Blocks until the daemon is closed. */
@@ -372,6 +379,28 @@ public final class Daemon implements AutoCloseable {
             peers.pair(device, address);
         } catch (IOException e) {
             LOG.warn("Cannot remember {} as paired: {}", device.shortForm(), e.getMessage());
+        }
+    }
+
+    /**
+     * A peer we dialed with an invite turned the invite down (used, expired or forged): dialing again cannot help, so
+     * stop dialing it. A joiner paired with nobody else has nothing left to do and stops, saying why.
+     */
+    void refusedBy(PeerSession session, Link link, Failure failure) {
+        PeerState state = session.dialed();
+        if (state == null || state.pairingSecret == null || failure.getCode() != Failure.Code.NOT_PAIRED
+                || peers.isPaired(link.peer())) {
+            return;
+        }
+        state.pairingSecret = null;
+        state.address = null;
+        String reason = "The peer " + link.peer().shortForm() + " refused the invite: " + failure.getMessage()
+                + ". Ask for a new invite line there with 'mirror invite'.";
+        LOG.error(reason);
+        if (peers.all().isEmpty()) {
+            stopReason = reason;
+            // Not on this event loop: closing waits for the loops to finish.
+            new Thread(this::close, "mirror-stop").start();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.mirror.wire.Link;
 import dev.mirror.wire.LinkEndpoint;
 import dev.mirror.wire.ProtocolException;
 import dev.mirror.wire.WireHashes;
+import dev.mirror.wire.proto.Failure;
 import dev.mirror.wire.proto.Frame;
 import dev.mirror.wire.proto.Hello;
 
@@ -73,6 +74,11 @@ final class PeerSession implements LinkEndpoint {
     @Override
     public void rootChanged(Link link, Hash root) {
         daemon.rootChanged(link, root);
+    }
+
+    @Override
+    public void refusedBy(Link link, Failure failure) {
+        daemon.refusedBy(this, link, failure);
     }
 
     @Override

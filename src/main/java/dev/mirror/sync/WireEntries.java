@@ -94,9 +94,9 @@ public final class WireEntries {
 
     /** {@code name} if a child of {@code parent} may have it; checked before any file call uses it. */
     static String checkName(TreePath parent, String name) throws ProtocolException {
-        if (name.indexOf('/') >= 0) {
+        if (name.isEmpty() || name.indexOf('/') >= 0) {
             throw new ProtocolException(Failure.Code.PROTOCOL, "the peer sent a hostile name '" + name
-                    + "' (it holds '/')");
+                    + (name.isEmpty() ? "' (it is empty)" : "' (it holds '/')"));
         }
         checkPath(parent.isRoot() ? name : parent + "/" + name);
         return name;

@@ -196,6 +196,7 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
         if (kind == Frame.BodyCase.FAILURE && frame.getId() == 0) {
             Failure failure = frame.getFailure();
             LOG.warn("{} closed the link: {} ({})", describePeer(), failure.getMessage(), failure.getCode());
+            endpoint.refusedBy(this, failure);
             ctx.close();
             return;
         }

@@ -2,6 +2,7 @@ package dev.mirror.wire;
 
 import dev.mirror.core.DeviceId;
 import dev.mirror.core.Hash;
+import dev.mirror.wire.proto.Failure;
 import dev.mirror.wire.proto.Frame;
 import dev.mirror.wire.proto.Hello;
 
@@ -28,6 +29,13 @@ public interface LinkEndpoint {
     CompletableFuture<Frame> serve(Link link, Frame request);
 
     void rootChanged(Link link, Hash root);
+
+    /**
+     * The peer closed the link with {@code failure} (a Failure frame with no request id), perhaps before the link
+     * opened: a refused invite arrives this way. {@link #closed} follows if the link was open.
+     */
+    default void refusedBy(Link link, Failure failure) {
+    }
 
     /** An open link closed, for whatever reason. */
     void closed(Link link);

@@ -22,7 +22,6 @@ import dev.mirror.wire.proto.ListRequest;
 import dev.mirror.wire.proto.Listing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,8 +110,6 @@ class HostileRemoteTest {
     }
 
     @Test
-    @Disabled("bug in sync.WireEntries.checkName: an empty name at the root passes (checkPath(\"\") is the root), "
-            + "so TreePath.child throws IllegalArgumentException instead of ProtocolException")
     void anEmptyNameAtTheTopFailsTheRoundBeforeAnythingIsWritten() throws Exception {
         assertRefusedBeforeWriting(entries -> withHostileName(entries, ""), "");
     }
