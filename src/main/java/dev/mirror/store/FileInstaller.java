@@ -1,5 +1,7 @@
 package dev.mirror.store;
 
+import dev.mirror.core.Hash;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -31,8 +33,8 @@ import java.util.Set;
  * is ever written through a symlink.
  *
  * <p>One installer per folder, used by one thread (the sync engine's writer), while that thread's process holds the
- * folder's {@link FolderLock}: opening deletes whatever is in {@code .mirror/tmp/}. Linux only (it needs the JDK's
- * {@link SecureDirectoryStream}). Closing releases the directory handles; closing twice is safe.
+ * folder's {@link FolderLock}: opening deletes whatever is in {@code .mirror/tmp/} but parts. Linux only (it needs
+ * the JDK's {@link SecureDirectoryStream}). Closing releases the directory handles; closing twice is safe.
  */
 public final class FileInstaller implements AutoCloseable {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
@@ -45,6 +47,7 @@ public final class FileInstaller implements AutoCloseable {
     private final TempDirectory temp;
     private final DirectoryWalker walker;
     private final KeptVersions versions;
+    private final PartFiles parts;
     private boolean closed;
     private boolean deferDirectorySyncs;
     private boolean directoriesUnsynced;
@@ -56,6 +59,7 @@ public final class FileInstaller implements AutoCloseable {
         this.temp = temp;
         this.walker = walker;
         this.versions = versions;
+        this.parts = new PartFiles(temp.path());
     }
 
     /**
@@ -131,6 +135,26 @@ public final class FileInstaller implements AutoCloseable {
         return temp.create("file-", candidate -> new StagedFile(this, candidate, FileChannel.open(candidate,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
                 OWNER_ONLY_FILE)));
+    }
+
+    /**
+     * A file for content {@code content} that survives a failed attempt: its part in {@code .mirror/tmp/}, perhaps
+     * holding chunks from an earlier attempt (verify each against its hash before trusting it), or a fresh empty file
+     * if that part is held by another staged file now. Compare {@link StagedFile#path()} with {@link #partPath}.
+     */
+    public StagedFile stagePart(Hash content) throws IOException {
+        StagedFile part = parts.open(this, content);
+        return part != null ? part : stage();
+    }
+
+    /** Where the part of {@code content} is, if there is one. */
+    public Path partPath(Hash content) {
+        return parts.path(content);
+    }
+
+    /** Deletes the parts of content not in {@code wanted}: nothing will resume them. */
+    public void deletePartsExcept(Set<Hash> wanted) throws IOException {
+        parts.deleteExcept(wanted);
     }
 
     /**

@@ -15,19 +15,27 @@ import java.util.concurrent.TimeUnit;
  * {@link #channel()} (at any offsets, in any order), then {@linkplain #seal sealed} and handed to
  * {@link FileInstaller#install}. It has no name in the folder until installed. If the install finds the target
  * changed, the sealed file stays, so the caller may install it under another name (a conflict copy). Closing deletes
- * it unless it was installed; closing twice is safe. Used by one thread.
+ * it unless it was installed — or, for a {@linkplain PartFiles part}, unless it is still open for writing: an
+ * unfinished part stays for the next attempt. Closing twice is safe. Used by one thread.
  */
 public final class StagedFile implements AutoCloseable {
     private final FileInstaller owner;
     private final Path path;
     private final FileChannel channel;
+    /** Null for a file under a fresh name; for a part, gives up its hold once it is closed or installed. */
+    private final Runnable releasePart;
     private State state = State.OPEN;
     private boolean durable;
 
     StagedFile(FileInstaller owner, Path path, FileChannel channel) {
+        this(owner, path, channel, null);
+    }
+
+    StagedFile(FileInstaller owner, Path path, FileChannel channel, Runnable releasePart) {
         this.owner = owner;
         this.path = path;
         this.channel = channel;
+        this.releasePart = releasePart;
     }
 
     /** Where to write, readable too (to verify); only until {@link #seal}. Closing it makes the seal fail. */
@@ -101,15 +109,22 @@ public final class StagedFile implements AutoCloseable {
         return state == State.SEALED;
     }
 
-    /** Deletes the file unless it was installed. */
+    /**
+     * Deletes the file unless it was installed; an unsealed part that holds something is kept instead (its verified
+     * chunks serve the next attempt), but a sealed one is deleted: it was whole and is not wanted now.
+     */
     @Override
     public void close() throws IOException {
         if (state == State.OPEN || state == State.SEALED) {
             state = State.DISCARDED;
             try {
+                boolean keep = releasePart != null && channel.isOpen() && channel.size() > 0;
                 channel.close();
+                if (!keep) {
+                    Files.deleteIfExists(path);
+                }
             } finally {
-                Files.deleteIfExists(path);
+                release();
             }
         }
     }
@@ -129,6 +144,13 @@ public final class StagedFile implements AutoCloseable {
     /** Called once it has its real name: from then on closing leaves it alone. */
     void markInstalled() {
         state = State.INSTALLED;
+        release();
+    }
+
+    private void release() {
+        if (releasePart != null) {
+            releasePart.run();
+        }
     }
 
     private void requireState(State required, String verb) {
@@ -150,6 +172,7 @@ public final class StagedFile implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             cause.addSuppressed(e);
         }
+        release();
     }
 
     private enum State {

@@ -13,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The folder's scratch directory {@code .mirror/tmp/}: whatever mirror puts into the folder (file, symlink,
  * directory) is made here first under a fresh name and renamed into place, so nothing half-made ever has a real
- * name. Leftovers of a killed run are deleted when it is opened. Used by one thread, its {@link FileInstaller}'s.
+ * name. Leftovers of a killed run are deleted when it is opened, except {@linkplain PartFiles parts}, which a later
+ * attempt resumes. Used by one thread, its {@link FileInstaller}'s.
  */
 final class TempDirectory implements AutoCloseable {
     static final String NAME = "tmp";
@@ -55,14 +56,19 @@ final class TempDirectory implements AutoCloseable {
     }
 
     /**
-     * Deletes everything here: what a killed run left. Safe only while the caller holds the folder's lock, so that
-     * no other process has anything in progress here.
+     * Deletes what a killed run left here but its parts (regular files only): the files, links and directories it
+     * was making under fresh names. Safe only while the caller holds the folder's lock, so that no other process has
+     * anything in progress here.
      */
     void deleteLeftovers() throws IOException {
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Files.delete(file); // A symlink is visited as itself, never followed.
+                boolean part = attributes.isRegularFile() && file.getParent().equals(path)
+                        && PartFiles.isPart(file.getFileName().toString());
+                if (!part) {
+                    Files.delete(file); // A symlink is visited as itself, never followed.
+                }
                 return FileVisitResult.CONTINUE;
             }
 

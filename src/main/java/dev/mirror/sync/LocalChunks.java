@@ -1,6 +1,7 @@
 package dev.mirror.sync;
 
 import dev.mirror.core.Hash;
+import dev.mirror.scan.ChunkList;
 import dev.mirror.tree.ChunkLocation;
 
 import java.io.IOException;
@@ -11,35 +12,72 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Reading one chunk from the indexed file that holds it, which may have changed since it was indexed. */
+/**
+ * Reading chunks from files here that may have changed since they were written: an indexed file that holds a chunk,
+ * or a part left by an earlier attempt (docs/writing.md, "Resuming"). Nothing read here is trusted before its hash
+ * is checked.
+ */
 final class LocalChunks {
     private LocalChunks() {
     }
 
     /** The bytes at {@code at} in {@code folder}, or null if the file is gone or now shorter. Not verified. */
     static byte[] read(Path folder, ChunkLocation at) throws IOException {
-        byte[] data = new byte[at.length()];
-        try (FileChannel file = FileChannel.open(folder.resolve(at.file().toString()), StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.wrap(data);
-            while (buffer.hasRemaining()) {
-                if (file.read(buffer, at.offset() + buffer.position()) < 0) {
-                    return null;
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-        return data;
+        return read(folder.resolve(at.file().toString()), at.offset(), at.length());
     }
 
     /** The bytes at {@code at} if they still hash to its chunk; else null (ask the peer instead). */
     static byte[] readVerified(Path folder, ChunkLocation at) {
+        return readVerified(folder.resolve(at.file().toString()), at.offset(), at.length(), at.chunk());
+    }
+
+    /** The {@code length} bytes at {@code offset} in {@code file} if they hash to {@code chunk}; else null. */
+    static byte[] readVerified(Path file, long offset, int length, Hash chunk) {
         try {
-            byte[] data = read(folder, at);
-            return data != null && Hash.sha256(data).equals(at.chunk()) ? data : null;
+            byte[] data = read(file, offset, length);
+            return data != null && Hash.sha256(data).equals(chunk) ? data : null;
         } catch (IOException e) {
             return null; // unreadable here now (a symlink swapped in, a permission): the peer has it
         }
+    }
+
+    /**
+     * Which chunks of {@code chunks} {@code file} holds at their offsets, checked against their hashes; all false if
+     * there is no such file. A chunk torn by a crash, or never written (a hole reads as zeros), fails its hash.
+     */
+    static boolean[] verified(Path file, ChunkList chunks) {
+        boolean[] good = new boolean[chunks.count()];
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = channel.size();
+            long offset = 0;
+            for (int i = 0; i < chunks.count() && offset + chunks.length(i) <= size; i++) {
+                byte[] data = readFully(channel, offset, chunks.length(i));
+                good[i] = data != null && Hash.sha256(data).equals(chunks.hash(i));
+                offset += chunks.length(i);
+            }
+        } catch (IOException e) {
+            // No part (the usual case), or an unreadable one: every chunk comes from elsewhere.
+        }
+        return good;
+    }
+
+    private static byte[] read(Path file, long offset, int length) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return readFully(channel, offset, length);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** The bytes at {@code offset}, or null if the file ends first. */
+    private static byte[] readFully(FileChannel channel, long offset, int length) throws IOException {
+        byte[] data = new byte[length];
+        ByteBuffer buffer = ByteBuffer.wrap(data);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, offset + buffer.position()) < 0) {
+                return null;
+            }
+        }
+        return data;
     }
 }

@@ -23,7 +23,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One pass of making our folder hold what a peer holds where its entries win (docs/decisions.md): descend, decide
@@ -78,6 +80,7 @@ public final class PullRound {
         installer.deferDirectorySyncs();
         Descent.Result found = new Descent(index, remote).run(remoteRoot);
         List<Decided> decided = Decided.all(reconciler, found);
+        installer.deletePartsExcept(contentWanted(decided));
         progress.planned(decided);
         try {
             copyLosers(decided);
@@ -89,6 +92,25 @@ public final class PullRound {
             progress.finished();
         }
         return new Outcome(applied, deferred, found.roundTrips());
+    }
+
+    /**
+     * The content of every file this round may fetch: parts of other content are left over from files that changed
+     * or vanished on the peer before they arrived, and are deleted, so {@code .mirror/tmp/} never holds more than
+     * what is still to be fetched. A part wanted from another peer may go too; it is fetched again.
+     */
+    private static Set<Hash> contentWanted(List<Decided> decided) {
+        Set<Hash> wanted = new HashSet<>();
+        for (Decided d : decided) {
+            Entry target = d.target();
+            if (target != null && target.isLive() && target.kind() == EntryKind.FILE) {
+                wanted.add(target.contentHash());
+            }
+            if (d.conflictCopy() != null && d.conflictCopy().entry().kind() == EntryKind.FILE) {
+                wanted.add(d.conflictCopy().entry().contentHash());
+            }
+        }
+        return wanted;
     }
 
     /** Phase 1: every conflict's losing side is kept under its conflict name, on both peers alike. */

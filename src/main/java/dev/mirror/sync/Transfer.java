@@ -28,11 +28,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Builds files in {@code .mirror/tmp/} from their chunk lists: every chunk that an indexed file here already holds
- * is copied from it (a rename or a copy costs no network bytes), the rest comes from the peer through a
- * {@link ChunkFetcher}. Each chunk is verified, and the chunk list must hash to the entry's content hash, so the whole
- * file is verified too. Files are fetched in waves: the next wave's chunk lists are asked for while this wave is
- * written. Used by one thread, the sync engine's writer.
+ * Builds files in {@code .mirror/tmp/} from their chunk lists: every chunk that the file's part (what an earlier,
+ * interrupted attempt wrote) or an indexed file here already holds is taken from there (a resumed file, a rename or a
+ * copy costs no network bytes), the rest comes from the peer through a {@link ChunkFetcher}. Each chunk is verified,
+ * and the chunk list must hash to the entry's content hash, so the whole file is verified too: a file the peer
+ * changed while sending fails (its chunks go missing) and never mixes old and new bytes. Files are fetched in waves:
+ * the next wave's chunk lists are asked for while this wave is written. Used by one thread, the sync engine's writer.
  */
 final class Transfer {
     /** Files per wave: bounds the memory for chunk lists, and keeps several list requests in flight. */
@@ -148,7 +149,7 @@ final class Transfer {
                     int at = positions.merge(reply, 1, Integer::sum) - 1;
                     chunks = chunkList(job, Replies.await(reply), at);
                 }
-                plans.put(job, sources(chunks));
+                plans.put(job, sources(job, chunks));
             } catch (ProtocolException e) {
                 throw e;
             } catch (IOException e) {
@@ -210,10 +211,18 @@ final class Transfer {
         return reply.getFiles(0);
     }
 
-    /** Where each chunk comes from: a local file that holds it, or the peer (announced to the fetcher now). */
-    private Plan sources(ChunkList chunks) throws IOException {
+    /**
+     * Where each chunk comes from: the part of an earlier attempt, a local file that holds it, or the peer (announced
+     * to the fetcher now).
+     */
+    private Plan sources(FileJob job, ChunkList chunks) throws IOException {
+        Path part = installer.partPath(job.entry().contentHash());
+        boolean[] inPart = LocalChunks.verified(part, chunks);
         ChunkLocation[] local = new ChunkLocation[chunks.count()];
         for (int i = 0; i < chunks.count(); i++) {
+            if (inPart[i]) {
+                continue;
+            }
             Optional<ChunkLocation> here = index.findChunk(chunks.hash(i));
             if (here.isPresent()) {
                 local[i] = here.get();
@@ -222,7 +231,7 @@ final class Transfer {
             }
         }
         fetcher.fill();
-        return new Plan(chunks, local);
+        return new Plan(chunks, part, inPart, local);
     }
 
     private void build(FileJob job, Plan plan, Sink sink) throws IOException, InterruptedException {
@@ -230,23 +239,38 @@ final class Transfer {
         int next = 0;
         boolean announced = false; // chunk `next` is still owed to the fetcher
         try {
-            staged = installer.stage();
+            staged = installer.stagePart(job.entry().contentHash());
+            // Another file of the same content may hold the part now: then this one is written whole, elsewhere.
+            boolean intoPart = staged.path().equals(plan.part);
             FileChannel out = staged.channel();
+            if (intoPart && out.size() > job.entry().size()) {
+                out.truncate(job.entry().size());
+            }
             long position = 0;
-            for (; next < plan.chunks.count(); next++) {
+            for (; next < plan.chunks.count(); position += plan.chunks.length(next), next++) {
                 Hash hash = plan.chunks.hash(next);
-                announced = plan.local[next] == null;
-                byte[] data = announced ? fetcher.take(hash) : LocalChunks.readVerified(folder, plan.local[next]);
+                int length = plan.chunks.length(next);
+                // Checked again, not trusted from planning: another file of this content may have used the part since.
+                byte[] data = plan.inPart[next] ? LocalChunks.readVerified(plan.part, position, length, hash) : null;
+                if (data != null && intoPart) {
+                    continue; // already in place
+                }
+                announced = plan.fromPeer(next);
+                if (announced) {
+                    data = fetcher.take(hash);
+                } else if (plan.local[next] != null) {
+                    data = LocalChunks.readVerified(folder, plan.local[next]);
+                }
                 if (data == null) {
-                    // The local copy changed since it was indexed: ask the peer after all.
-                    fetcher.want(hash, plan.chunks.length(next));
+                    // The local copy or the part changed since planning: ask the peer after all.
+                    fetcher.want(hash, length);
                     announced = true;
                     data = fetcher.take(hash);
                 }
                 announced = false;
                 ByteBuffer buffer = ByteBuffer.wrap(data);
                 while (buffer.hasRemaining()) {
-                    position += out.write(buffer, position);
+                    out.write(buffer, position + buffer.position());
                 }
             }
             staged.sealWithoutSync(job.entry().mtimeNanos(), job.entry().mode());
@@ -260,7 +284,7 @@ final class Transfer {
             throw e;
         } catch (IOException e) {
             for (int i = next + 1; i < plan.chunks.count(); i++) {
-                if (plan.local[i] == null) {
+                if (plan.fromPeer(i)) {
                     fetcher.drop(plan.chunks.hash(i));
                 }
             }
@@ -279,7 +303,11 @@ final class Transfer {
         return ChunkListQuery.newBuilder().setPath(path.toString()).setFirst(first).build();
     }
 
-    private record Plan(ChunkList chunks, ChunkLocation[] local) {
+    /** Chunk {@code i} comes from the part if {@code inPart[i]}, else from {@code local[i]}, else from the peer. */
+    private record Plan(ChunkList chunks, Path part, boolean[] inPart, ChunkLocation[] local) {
+        boolean fromPeer(int i) {
+            return !inPart[i] && local[i] == null;
+        }
     }
 
     private record Built(FileJob job, StagedFile file, ChunkList chunks) {

@@ -1,0 +1,102 @@
+package dev.mirror.store;
+
+import dev.mirror.core.Hash;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Files being received that outlive an attempt (docs/writing.md, "Resuming"): {@code .mirror/tmp/<hex>.part}, named
+ * by the content hash of the file they will become, so that the next attempt at the same content — after a lost link
+ * or a kill -9 — finds the chunks already written. Nothing records which chunks are there: the reader checks each
+ * chunk against its hash, so a chunk that was torn, never written, or lost with the page cache is simply fetched
+ * again. Only verified chunks at their own offsets are ever written into a part, so whatever hashes right is right.
+ *
+ * <p>A part is held by at most one open {@link StagedFile}; a second file of the same content staged meanwhile gets
+ * a fresh name. Used by one thread, its {@link FileInstaller}'s.
+ */
+final class PartFiles {
+    static final String SUFFIX = ".part";
+    private static final Pattern NAME = Pattern.compile("[0-9a-f]{" + 2 * Hash.BYTES + "}\\.part");
+    private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
+            PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE);
+    private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+
+    private final Path directory;
+    private final Set<String> held = new HashSet<>();
+
+    PartFiles(Path directory) {
+        this.directory = directory;
+    }
+
+    /** Whether {@code name} in {@code .mirror/tmp/} is a part, to be kept across runs. */
+    static boolean isPart(String name) {
+        return NAME.matcher(name).matches();
+    }
+
+    Path path(Hash content) {
+        return directory.resolve(content.hex() + SUFFIX);
+    }
+
+    /**
+     * The part of {@code content}, opened for reading and writing (made empty if missing), or null if another
+     * staged file holds it now.
+     */
+    StagedFile open(FileInstaller owner, Hash content) throws IOException {
+        Path path = path(content);
+        String name = path.getFileName().toString();
+        if (!held.add(name)) {
+            return null;
+        }
+        try {
+            return new StagedFile(owner, path, openChannel(path), () -> held.remove(name));
+        } catch (IOException | RuntimeException e) {
+            held.remove(name);
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes every part not held and not of {@code wanted} content: what a changed or deleted file left. This bounds
+     * {@code .mirror/tmp/} by what is still to be fetched.
+     */
+    void deleteExcept(Set<Hash> wanted) throws IOException {
+        Set<String> keep = new HashSet<>(held);
+        wanted.forEach(content -> keep.add(content.hex() + SUFFIX));
+        try (DirectoryStream<Path> names = Files.newDirectoryStream(directory)) {
+            for (Path file : names) {
+                String name = file.getFileName().toString();
+                if (isPart(name) && !keep.contains(name)) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private static FileChannel openChannel(Path path) throws IOException {
+        try {
+            return FileChannel.open(path, OPEN_OPTIONS, OWNER_ONLY_FILE);
+        } catch (AccessDeniedException e) {
+            // Sealed (its final mode set) by a run killed before the rename: it is ours to write again.
+            Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setPermissions(OWNER_READ_WRITE);
+            return FileChannel.open(path, OPEN_OPTIONS, OWNER_ONLY_FILE);
+        }
+    }
+}
