@@ -3,9 +3,13 @@ package dev.mirror.sync;
 import com.google.protobuf.ByteString;
 import dev.mirror.core.Hash;
 import dev.mirror.scan.ChunkList;
+import dev.mirror.scan.FileStat;
+import dev.mirror.scan.FileStats;
+import dev.mirror.scan.FileType;
 import dev.mirror.tree.Bucket;
 import dev.mirror.tree.ChildCursor;
 import dev.mirror.tree.ChunkLocation;
+import dev.mirror.tree.Entry;
 import dev.mirror.tree.IndexedEntry;
 import dev.mirror.tree.TreeIndex;
 import dev.mirror.tree.TreePath;
@@ -28,6 +32,7 @@ import dev.mirror.wire.proto.ListRequest;
 import dev.mirror.wire.proto.Listing;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -165,13 +170,34 @@ public final class TreeServer {
     }
 
     /**
-     * The bytes of chunk {@code hash}, read from the indexed file that holds it, or empty if none does any more.
-     * The bytes are not verified here: the receiver checks every chunk against its hash anyway (a mismatch means
-     * "ask again"), and hashing here too would halve the speed of a big transfer.
+     * The bytes of chunk {@code hash}, read from the indexed file that holds it, or empty if none does any more: the
+     * file's size or mtime is no longer what the index says, or the bytes no longer hash right (an edit that kept
+     * both). Then the peer gives up on its file for now, and fetches the new content once our next scan announces it.
+     * Hashing here costs about a third of a core at link speed (1.8 GB/s a core), and spares the peer asking three
+     * times for bytes that will never match.
      */
     private Optional<byte[]> read(Hash hash) throws IOException {
         Optional<ChunkLocation> location = index.findChunk(hash);
-        return location.isEmpty() ? Optional.empty() : Optional.ofNullable(LocalChunks.read(folder, location.get()));
+        if (location.isEmpty() || !unchanged(location.get().file())) {
+            return Optional.empty();
+        }
+        byte[] data = LocalChunks.read(folder, location.get());
+        return data != null && Hash.sha256(data).equals(hash) ? Optional.of(data) : Optional.empty();
+    }
+
+    /** Whether the file at {@code path} still has the size and mtime its indexed entry says. */
+    private boolean unchanged(TreePath path) throws IOException {
+        Optional<IndexedEntry> indexed = index.entry(path);
+        if (indexed.isEmpty()) {
+            return false;
+        }
+        try {
+            FileStat now = FileStats.read(folder.resolve(path.toString()), path.name());
+            Entry entry = indexed.get().entry();
+            return now.type() == FileType.FILE && now.size() == entry.size() && now.mtimeNanos() == entry.mtimeNanos();
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     private static void requireAtMost(int count, int most, String what) throws ProtocolException {
