@@ -9,6 +9,7 @@ import dev.mirror.identity.PeerAddress;
 import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
 import dev.mirror.store.FolderException;
+import dev.mirror.store.FolderGoneException;
 import dev.mirror.sync.LinkedTree;
 import dev.mirror.sync.PullRound;
 import dev.mirror.sync.Reconciler;
@@ -398,10 +399,15 @@ public final class Daemon implements AutoCloseable {
                 + ". Ask for a new invite line there with 'mirror invite'.";
         LOG.error(reason);
         if (peers.all().isEmpty()) {
-            stopReason = reason;
-            // Not on this event loop: closing waits for the loops to finish.
-            new Thread(this::close, "mirror-stop").start();
+            stopBecause(reason);
         }
+    }
+
+    /** Stops the daemon by itself; {@link #stopReason} tells why. Safe from any thread, the sync thread included. */
+    private void stopBecause(String reason) {
+        stopReason = reason;
+        // Not on the calling thread: closing waits for the sync thread and the event loops to finish.
+        new Thread(this::close, "mirror-stop").start();
     }
 
     void closed(Link link) {
@@ -446,6 +452,7 @@ public final class Daemon implements AutoCloseable {
         }
         state.pulling = true;
         try {
+            folder.checkPresent();
             PullRound.Outcome outcome = new PullRound(folder.index(), folder.path(), installer,
                     new Reconciler(self(), link.peer()), new LinkedTree(link), state.progress).run(peerRoot);
             LOG.debug("Pulled from {}: {}", link.peer().shortForm(), outcome);
@@ -458,6 +465,8 @@ public final class Daemon implements AutoCloseable {
         } catch (ProtocolException e) {
             LOG.warn("Closing the link with {}: {}", link.peer().shortForm(), e.getMessage());
             link.close(e);
+        } catch (FolderGoneException e) {
+            folderGone(e);
         } catch (IOException e) {
             LOG.warn("Pulling from {} stopped: {}", link.peer().shortForm(), e.getMessage());
             link.close();
@@ -484,6 +493,8 @@ public final class Daemon implements AutoCloseable {
                     schedulePull(state);
                 }
             }
+        } catch (FolderGoneException e) {
+            folderGone(e);
         } catch (IOException e) {
             LOG.warn("Rescan of {} failed: {}", folder.path(), e.getMessage());
         } catch (InterruptedException e) {
@@ -491,6 +502,11 @@ public final class Daemon implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("Rescan of {} failed", folder.path(), e);
         }
+    }
+
+    private void folderGone(FolderGoneException e) {
+        LOG.error(e.getMessage());
+        stopBecause(e.getMessage());
     }
 
     /** Tells every linked peer our new root, if it changed. Runs on the sync thread. */

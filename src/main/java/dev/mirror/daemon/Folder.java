@@ -8,6 +8,7 @@ import dev.mirror.scan.FileHasher;
 import dev.mirror.scan.IgnoreRules;
 import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FolderLock;
+import dev.mirror.store.FolderPresence;
 import dev.mirror.store.StateDirectory;
 import dev.mirror.tree.IndexDamagedException;
 import dev.mirror.tree.Indexer;
@@ -43,6 +44,7 @@ public final class Folder implements AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final StateDirectory state;
+    private final FolderPresence presence;
     private final FolderLock lock;
     private final Identity identity;
     private final Clock clock;
@@ -50,8 +52,10 @@ public final class Folder implements AutoCloseable {
     private final List<String> notices = new ArrayList<>();
     private TreeIndex index;
 
-    private Folder(StateDirectory state, FolderLock lock, Identity identity, Clock clock, int hashThreads) {
+    private Folder(StateDirectory state, FolderLock lock, Identity identity, Clock clock, int hashThreads)
+            throws IOException {
         this.state = state;
+        this.presence = FolderPresence.of(state);
         this.lock = lock;
         this.identity = identity;
         this.clock = clock;
@@ -119,7 +123,18 @@ public final class Folder implements AutoCloseable {
         return List.copyOf(notices);
     }
 
-    /** Brings the index in line with the folder; a damaged index found during the scan is rebuilt once. */
+    /**
+     * @throws dev.mirror.store.FolderGoneException if the folder or its {@code .mirror/} disappeared or was replaced
+     *         since it was opened ({@link FolderPresence}): then nothing may be scanned or written
+     */
+    public void checkPresent() throws IOException {
+        presence.check();
+    }
+
+    /**
+     * Brings the index in line with the folder; a damaged index found during the scan is rebuilt once. Checks first
+     * that the folder is still present ({@link #checkPresent}).
+     */
     public ScanReport scan(ScanProgress progress) throws IOException, InterruptedException {
         try {
             return runScan(progress);
@@ -142,6 +157,7 @@ public final class Folder implements AutoCloseable {
     }
 
     private ScanReport runScan(ScanProgress progress) throws IOException, InterruptedException {
+        presence.check();
         if (index.wasInterrupted()) {
             notices.add("The last scan of " + state.folder() + " was cut off; this full scan repairs the index.");
         }
