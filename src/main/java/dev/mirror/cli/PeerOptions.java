@@ -2,6 +2,7 @@ package dev.mirror.cli;
 
 import dev.mirror.daemon.Daemon;
 import dev.mirror.daemon.DaemonOptions;
+import dev.mirror.store.VersionHistory;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -25,11 +26,17 @@ final class PeerOptions {
             description = "How often to look for local changes: 500ms, 5s, 2m, 1h (default: 5s).")
     Duration rescanInterval = DaemonOptions.DEFAULT_RESCAN;
 
+    @Option(names = "--keep-versions", paramLabel = "N", converter = KeepVersionsConverter.class,
+            description = "How many earlier versions of each path to keep in DIR/.mirror/versions/ when mirror "
+                    + "replaces or deletes it, from 1 to " + VersionHistory.MAX_KEEP + " (default: "
+                    + VersionHistory.DEFAULT_KEEP + "); see 'mirror versions'.")
+    int keepVersions = VersionHistory.DEFAULT_KEEP;
+
     /** @param anyPortByDefault without --listen, take a free port if the default one is in use */
     DaemonOptions toDaemonOptions(boolean anyPortByDefault) {
         boolean given = listen != null;
         return new DaemonOptions(given ? listen : DaemonOptions.defaultListen(), !given && anyPortByDefault,
-                Optional.ofNullable(advertise), rescanInterval);
+                Optional.ofNullable(advertise), rescanInterval, keepVersions);
     }
 
     static final class ListenConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
@@ -40,6 +47,21 @@ final class PeerOptions {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** 0 is refused: a peer's mistaken delete must stay recoverable here (docs/writing.md, "Kept versions"). */
+    static final class KeepVersionsConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            if (value.matches("[0-9]{1,9}")) {
+                int keep = Integer.parseInt(value);
+                if (keep >= 1 && keep <= VersionHistory.MAX_KEEP) {
+                    return keep;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a number of versions from 1 to "
+                    + VersionHistory.MAX_KEEP + " (mirror always keeps at least the last one)");
         }
     }
 

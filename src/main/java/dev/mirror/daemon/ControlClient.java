@@ -44,7 +44,9 @@ public final class ControlClient {
             }
             String text = reply.toString(StandardCharsets.UTF_8).strip();
             if (text.startsWith("error ")) {
-                throw new IOException("The running peer refused '" + command + "': " + text.substring(6));
+                // The command's first word only: a restore request carries a percent-encoded path.
+                throw new IOException("The running peer refused '" + command.split(" ", 2)[0] + "': "
+                        + text.substring(6));
             }
             return Optional.of(text);
         }

@@ -19,13 +19,13 @@ import java.util.function.Function;
 
 /**
  * The running peer's control socket, {@code .mirror/control.sock} (docs/daemon.md): a Unix domain socket, owner-only
- * like the directory it is in. A client sends one command line ({@code status} or {@code invite}) and reads one line
- * back, then the connection closes. One thread; commands are answered one at a time.
+ * like the directory it is in. A client sends one command line ({@code status}, {@code invite}, {@code restore …})
+ * and reads one line back, then the connection closes. One thread; commands are answered one at a time.
  */
 final class ControlServer implements AutoCloseable {
     static final String SOCKET = "control.sock";
-    /** The longest command read: anything longer is not one of ours. */
-    static final int MAX_COMMAND_BYTES = 256;
+    /** The longest command read: a restore of a 4,096-byte path, percent-encoded; anything longer is not ours. */
+    static final int MAX_COMMAND_BYTES = 16 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
 
     private final ServerSocketChannel server;

@@ -46,8 +46,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -117,7 +119,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void startUp(Optional<Invite> join) throws IOException, InterruptedException {
-        installer = FileInstaller.open(folder.state(), folder.clock());
+        installer = FileInstaller.open(folder.state(), folder.clock(), options.keepVersions());
         TreeSummary scanned = folder.scan(new ScanProgress()).summary();
         setSummary(scanned);
         for (String notice : folder.notices()) {
@@ -453,6 +455,7 @@ public final class Daemon implements AutoCloseable {
         state.pulling = true;
         try {
             folder.checkPresent();
+            installer.changesFrom(link.peer()); // what this round replaces or deletes, it does for that peer
             PullRound.Outcome outcome = new PullRound(folder.index(), folder.path(), installer,
                     new Reconciler(self(), link.peer()), new LinkedTree(link), state.progress).run(peerRoot);
             LOG.debug("Pulled from {}: {}", link.peer().shortForm(), outcome);
@@ -536,8 +539,25 @@ public final class Daemon implements AutoCloseable {
             case "status" -> status().toJson();
             case "status-text" -> status().toText();
             case "invite" -> invite().format();
-            default -> "error unknown command '" + command + "'";
+            default -> command.startsWith(Restore.COMMAND + " ") ? restore(command)
+                    : "error unknown command '" + command + "'";
         };
+    }
+
+    /** Restores on the sync thread, the folder's only writer, then rescans so every peer hears of it at once. */
+    private String restore(String request) {
+        try {
+            return syncThread.submit(() -> {
+                String answer = Restore.answer(folder, installer, request);
+                rescan();
+                return answer;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "error the peer is stopping";
+        } catch (ExecutionException | RejectedExecutionException e) {
+            return "error the peer could not restore (" + e.getMessage() + ")";
+        }
     }
 
     Path folderPath() {

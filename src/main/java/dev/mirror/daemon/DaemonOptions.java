@@ -1,6 +1,7 @@
 package dev.mirror.daemon;
 
 import dev.mirror.identity.PeerAddress;
+import dev.mirror.store.VersionHistory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,9 +16,10 @@ import java.util.Optional;
  *     first may listen anywhere; a serving peer must be where its invite says)
  * @param advertise the host to put in invites instead of the one guessed
  * @param rescanInterval how often the folder is scanned for local changes
+ * @param keepVersions how many earlier versions of each path to keep in {@code .mirror/versions/}
  */
 public record DaemonOptions(InetSocketAddress listen, boolean anyPortWillDo, Optional<String> advertise,
-                            Duration rescanInterval) {
+                            Duration rescanInterval, int keepVersions) {
     public static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
 
     public DaemonOptions {
@@ -26,6 +28,16 @@ public record DaemonOptions(InetSocketAddress listen, boolean anyPortWillDo, Opt
         if (rescanInterval.isNegative() || rescanInterval.isZero()) {
             throw new IllegalArgumentException("the rescan interval must be positive, not " + rescanInterval);
         }
+        if (keepVersions < 1 || keepVersions > VersionHistory.MAX_KEEP) {
+            throw new IllegalArgumentException("keep 1 to " + VersionHistory.MAX_KEEP + " versions, not "
+                    + keepVersions);
+        }
+    }
+
+    /** Keeping the default number of versions. */
+    public DaemonOptions(InetSocketAddress listen, boolean anyPortWillDo, Optional<String> advertise,
+                         Duration rescanInterval) {
+        this(listen, anyPortWillDo, advertise, rescanInterval, VersionHistory.DEFAULT_KEEP);
     }
 
     /** All interfaces, the default port. */

@@ -1,5 +1,6 @@
 package dev.mirror.store;
 
+import dev.mirror.core.DeviceId;
 import dev.mirror.core.Hash;
 
 import java.io.IOException;
@@ -63,33 +64,64 @@ public final class FileInstaller implements AutoCloseable {
     }
 
     /**
-     * Opens the installer of {@code state}'s folder, making {@code .mirror/tmp/} and {@code .mirror/versions/}
-     * (owner-only) if missing and deleting what a killed run left in {@code tmp}.
+     * Opens the installer of {@code state}'s folder, making {@code .mirror/tmp/}, {@code .mirror/versions/} and
+     * {@code .mirror/version-info/} (owner-only) if missing and deleting what a killed run left in {@code tmp}; it
+     * keeps the last {@link VersionHistory#DEFAULT_KEEP} versions of each path.
      *
      * @param clock names kept versions, in its time zone
      */
     public static FileInstaller open(StateDirectory state, Clock clock) throws IOException {
+        return open(state, clock, VersionHistory.DEFAULT_KEEP);
+    }
+
+    /** As {@link #open(StateDirectory, Clock)}, keeping the last {@code keepVersions} (1 or more) of each path. */
+    public static FileInstaller open(StateDirectory state, Clock clock, int keepVersions) throws IOException {
         Objects.requireNonNull(clock, "clock");
         Path folder = state.folder();
         SecureDirectoryStream<Path> root = openRoot(folder);
         SecureDirectoryStream<Path> mirror = null;
         SecureDirectoryStream<Path> tmp = null;
         SecureDirectoryStream<Path> versions = null;
+        SecureDirectoryStream<Path> info = null;
         try {
             mirror = openPrivate(root, StateDirectory.NAME, state.path());
             tmp = openPrivate(mirror, TempDirectory.NAME, state.path().resolve(TempDirectory.NAME));
             versions = openPrivate(mirror, KeptVersions.NAME, state.path().resolve(KeptVersions.NAME));
+            info = openPrivate(mirror, KeptVersions.INFO_NAME, state.path().resolve(KeptVersions.INFO_NAME));
             mirror.close();
             TempDirectory temp = new TempDirectory(state.path().resolve(TempDirectory.NAME), tmp);
             temp.deleteLeftovers();
             DirectoryWalker walker = new DirectoryWalker(temp);
             return new FileInstaller(folder, root, temp, walker, new KeptVersions(
-                    state.path().resolve(KeptVersions.NAME), versions, walker, clock));
+                    state.path().resolve(KeptVersions.NAME), versions, info, temp, walker, clock, keepVersions));
         } catch (IOException | RuntimeException e) {
-            for (AutoCloseable stream : Arrays.asList(versions, tmp, mirror, root)) {
+            for (AutoCloseable stream : Arrays.asList(info, versions, tmp, mirror, root)) {
                 closeQuietly(stream, e);
             }
             throw e;
+        }
+    }
+
+    /**
+     * The device whose changes the next calls carry out (the peer pulled from, or this device for a restore), recorded
+     * with every version they keep; null: unknown.
+     */
+    public void changesFrom(DeviceId device) {
+        versions.changesFrom(device);
+    }
+
+    /**
+     * What is at {@code relativePath} now, read without following symlinks, to pass as the expectation of a change
+     * that is not driven by the index (a restore). Nothing if a parent is missing or not a directory: the change
+     * then fails naming it.
+     */
+    public Expectation current(String relativePath) throws IOException {
+        String path = NetworkPaths.check(relativePath);
+        Target target = Target.of(path);
+        try (SecureDirectoryStream<Path> parent = walker.open(root, "", path, target.parents(), false)) {
+            return DiskEntry.read(parent, folder.resolve(path).getParent(), target.name()).toExpectation();
+        } catch (TargetChangedException e) {
+            return Expectation.absent();
         }
     }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
+import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,6 +38,30 @@ class VersionNamesTest {
 
         assertEquals(c.expected, name);
         assertTrue(name.getBytes(StandardCharsets.UTF_8).length <= NetworkPaths.MAX_NAME_BYTES, name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void keptNameMatchesItsOriginalAndTellsWhen(Case c) {
+        assertEquals(Optional.of(new VersionNames.Tag(TIME, c.attempt)), VersionNames.match(c.expected, c.name));
+    }
+
+    @Test
+    void keptNameOfAnotherNameDoesNotMatch() {
+        assertEquals(Optional.empty(), VersionNames.match("report" + TAG + ".pdf", "report.txt"));
+        assertEquals(Optional.empty(), VersionNames.match("report" + TAG + ".pdf", "report"));
+        assertEquals(Optional.empty(), VersionNames.match("report.pdf", "report.pdf"));
+        assertEquals(Optional.empty(), VersionNames.match("notes" + TAG + ".meta", "notes"));
+        assertEquals(Optional.empty(), VersionNames.match("report~20251399-150405.pdf", "report.pdf"));
+    }
+
+    @Test
+    void nameHoldingATagOfItsOwnMatchesOnlyItsRealTag() {
+        String name = "x" + TAG + ".txt";
+        String kept = VersionNames.of(name, TIME.plusDays(1), 3);
+
+        assertEquals(Optional.of(new VersionNames.Tag(TIME.plusDays(1), 3)), VersionNames.match(kept, name));
+        assertEquals(Optional.empty(), VersionNames.match(kept, "x.txt"));
     }
 
     record Case(String description, String name, int attempt, String expected) {

@@ -1,0 +1,85 @@
+package dev.mirror.daemon;
+
+import dev.mirror.identity.Invite;
+import dev.mirror.store.KeptVersion;
+import dev.mirror.store.StateDirectory;
+import dev.mirror.testing.Await;
+import dev.mirror.testing.Cli;
+import dev.mirror.testing.TestFolders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two real peers: a delete mirrored from one is kept in the other's versions, and {@code mirror restore} on that
+ * other, answered by its running peer, brings the file back on both.
+ */
+@Tag("e2e")
+@Timeout(60)
+class VersionsEndToEndTest {
+    private static final Duration CONVERGE = Duration.ofSeconds(20);
+    private static final Duration RESCAN = Duration.ofMillis(200);
+
+    @TempDir
+    Path temp;
+
+    private final List<Daemon> daemons = new ArrayList<>();
+
+    @AfterEach
+    void closeDaemons() {
+        for (int i = daemons.size() - 1; i >= 0; i--) {
+            daemons.get(i).close();
+        }
+    }
+
+    @Test
+    void deleteMirroredFromAIsKeptOnBAndRestoreOnBBringsItBackOnBoth() throws Exception {
+        Path a = Files.createDirectories(temp.resolve("a"));
+        Path b = Files.createDirectories(temp.resolve("b"));
+        TestFolders.write(a, "docs/précieux.txt", "a whole week of work");
+        Daemon inviter = start(a, Optional.empty());
+        Daemon joiner = start(b, Optional.of(inviter.invite()));
+        awaitSameRoot(inviter, joiner, () -> Files.exists(b.resolve("docs/précieux.txt")), "the first mirror");
+
+        Files.delete(a.resolve("docs/précieux.txt"));
+        awaitSameRoot(inviter, joiner, () -> !Files.exists(b.resolve("docs/précieux.txt")), "the delete on b");
+
+        List<KeptVersion> kept = Restore.versions(StateDirectory.open(b), "docs/précieux.txt");
+        assertEquals(1, kept.size(), kept::toString);
+        assertEquals(Optional.of(inviter.deviceId()), kept.get(0).replacedBy());
+        assertEquals("a whole week of work", Files.readString(kept.get(0).file()));
+
+        Cli.Result restore = Cli.run("restore", b.toString(), "docs/précieux.txt");
+
+        assertEquals(0, restore.exitCode(), restore::toString);
+        assertTrue(restore.out().startsWith("Restored docs/précieux.txt from version 1"), restore::toString);
+        assertEquals("a whole week of work", Files.readString(b.resolve("docs/précieux.txt")));
+        awaitSameRoot(inviter, joiner, () -> Files.exists(a.resolve("docs/précieux.txt")), "the restore on a");
+        assertEquals("a whole week of work", Files.readString(a.resolve("docs/précieux.txt")));
+    }
+
+    private Daemon start(Path dir, Optional<Invite> join) throws Exception {
+        Folder folder = Folder.open(dir, TestFolders.AHEAD, 2);
+        Daemon daemon = Daemon.start(folder, new DaemonOptions(DaemonOptions.parseListen("127.0.0.1:0"), false,
+                Optional.empty(), RESCAN, 3), join);
+        daemons.add(daemon);
+        return daemon;
+    }
+
+    private static void awaitSameRoot(Daemon x, Daemon y, java.util.function.BooleanSupplier also,
+                                      String description) {
+        Await.until(CONVERGE, () -> x.root().equals(y.root()) && also.getAsBoolean(), description);
+    }
+}
