@@ -7,6 +7,7 @@ import dev.mirror.sync.ConflictName;
 import dev.mirror.testing.Await;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -51,19 +51,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class MirrorEndToEndTest {
     private static final Duration CONVERGE = Duration.ofSeconds(20);
-    private static final Duration RESCAN = Duration.ofMillis(200);
     private static final Instant T0 = Instant.parse("2024-03-05T14:15:16.500Z");
 
     @TempDir
     Path temp;
 
-    private final List<Daemon> daemons = new ArrayList<>();
+    private RunningPeers peers;
+
+    @BeforeEach
+    void peers() {
+        peers = new RunningPeers(temp, CONVERGE);
+    }
 
     @AfterEach
     void closeDaemons() {
-        for (int i = daemons.size() - 1; i >= 0; i--) {
-            daemons.get(i).close();
-        }
+        peers.close();
     }
 
     @Test
@@ -234,19 +236,15 @@ class MirrorEndToEndTest {
     // ---- Helpers -------------------------------------------------------------------------------------------------
 
     private Path folder(String name) throws IOException {
-        return Files.createDirectories(temp.resolve(name));
+        return peers.folder(name);
     }
 
     private Daemon start(Path dir, Optional<Invite> join) throws Exception {
-        return start(dir, "127.0.0.1:0", TestFolders.AHEAD, join);
+        return peers.start(dir, join);
     }
 
     private Daemon start(Path dir, String listen, Clock clock, Optional<Invite> join) throws Exception {
-        Folder folder = Folder.open(dir, clock, 2);
-        Daemon daemon = Daemon.start(folder, new DaemonOptions(DaemonOptions.parseListen(listen), false,
-                Optional.empty(), RESCAN), join);
-        daemons.add(daemon);
-        return daemon;
+        return peers.start(dir, listen, clock, RunningPeers.RESCAN, join);
     }
 
     /**
@@ -282,16 +280,8 @@ class MirrorEndToEndTest {
         }
     }
 
-    /** Waits until both have the same root, see each other connected and in sync, and {@code also} holds. */
-    private static void awaitConverged(Daemon x, Daemon y, java.util.function.BooleanSupplier also,
-                                       String description) {
-        Await.until(CONVERGE, () -> x.root().equals(y.root()) && inSyncWith(x, y) && inSyncWith(y, x)
-                && also.getAsBoolean(), description);
-    }
-
-    private static boolean inSyncWith(Daemon self, Daemon other) {
-        return self.status().peers().stream().anyMatch(p -> p.device().equals(other.deviceId()) && p.connected()
-                && p.inSync() && self.root().equals(p.root()));
+    private void awaitConverged(Daemon x, Daemon y, java.util.function.BooleanSupplier also, String description) {
+        peers.awaitConverged(x, y, also, description);
     }
 
     private static StatusReport.PeerStatus onlyPeer(Daemon daemon) {

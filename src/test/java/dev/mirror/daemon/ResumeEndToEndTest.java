@@ -11,6 +11,7 @@ import dev.mirror.testing.SlowProxy;
 import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,7 +50,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(90)
 class ResumeEndToEndTest {
     private static final Duration CONVERGE = Duration.ofSeconds(40);
-    private static final Duration RESCAN = Duration.ofMillis(200);
     private static final int BIG_BYTES = 48 << 20;
     /** A second and a half for the whole file: long enough to kill the receiver in the middle of it. */
     private static final long LINK_BYTES_PER_SECOND = 32L << 20;
@@ -62,8 +62,13 @@ class ResumeEndToEndTest {
     @TempDir
     Path temp;
 
-    private final List<Daemon> daemons = new ArrayList<>();
+    private RunningPeers peers;
     private final List<Process> children = new ArrayList<>();
+
+    @BeforeEach
+    void peers() {
+        peers = new RunningPeers(temp, CONVERGE);
+    }
 
     @AfterEach
     void stopAll() throws InterruptedException {
@@ -72,9 +77,7 @@ class ResumeEndToEndTest {
                 Processes.kill(child, Duration.ofSeconds(10));
             }
         }
-        for (int i = daemons.size() - 1; i >= 0; i--) {
-            daemons.get(i).close();
-        }
+        peers.close();
     }
 
     @Test
@@ -208,15 +211,11 @@ class ResumeEndToEndTest {
     }
 
     private Path folder(String name) throws IOException {
-        return Files.createDirectories(temp.resolve(name));
+        return peers.folder(name);
     }
 
     private Daemon start(Path dir, Optional<Invite> join) throws Exception {
-        Folder folder = Folder.open(dir, TestFolders.AHEAD, 2);
-        Daemon daemon = Daemon.start(folder, new DaemonOptions(DaemonOptions.parseListen("127.0.0.1:0"), false,
-                Optional.empty(), RESCAN), join);
-        daemons.add(daemon);
-        return daemon;
+        return peers.start(dir, join);
     }
 
     private static Hash contentHash(Path dir, String name) throws IOException, InterruptedException {

@@ -1,12 +1,12 @@
 package dev.mirror.daemon;
 
-import dev.mirror.identity.Invite;
 import dev.mirror.store.KeptVersion;
 import dev.mirror.store.StateDirectory;
 import dev.mirror.testing.Await;
 import dev.mirror.testing.Cli;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,18 +29,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class VersionsEndToEndTest {
     private static final Duration CONVERGE = Duration.ofSeconds(20);
-    private static final Duration RESCAN = Duration.ofMillis(200);
 
     @TempDir
     Path temp;
 
-    private final List<Daemon> daemons = new ArrayList<>();
+    private RunningPeers peers;
+
+    @BeforeEach
+    void peers() {
+        peers = new RunningPeers(temp, CONVERGE);
+    }
 
     @AfterEach
     void closeDaemons() {
-        for (int i = daemons.size() - 1; i >= 0; i--) {
-            daemons.get(i).close();
-        }
+        peers.close();
     }
 
     @Test
@@ -49,8 +50,8 @@ class VersionsEndToEndTest {
         Path a = Files.createDirectories(temp.resolve("a"));
         Path b = Files.createDirectories(temp.resolve("b"));
         TestFolders.write(a, "docs/précieux.txt", "a whole week of work");
-        Daemon inviter = start(a, Optional.empty());
-        Daemon joiner = start(b, Optional.of(inviter.invite()));
+        Daemon inviter = peers.start(a, Optional.empty());
+        Daemon joiner = peers.start(b, Optional.of(inviter.invite()));
         awaitSameRoot(inviter, joiner, () -> Files.exists(b.resolve("docs/précieux.txt")), "the first mirror");
 
         Files.delete(a.resolve("docs/précieux.txt"));
@@ -70,16 +71,7 @@ class VersionsEndToEndTest {
         assertEquals("a whole week of work", Files.readString(a.resolve("docs/précieux.txt")));
     }
 
-    private Daemon start(Path dir, Optional<Invite> join) throws Exception {
-        Folder folder = Folder.open(dir, TestFolders.AHEAD, 2);
-        Daemon daemon = Daemon.start(folder, new DaemonOptions(DaemonOptions.parseListen("127.0.0.1:0"), false,
-                Optional.empty(), RESCAN, 3), join);
-        daemons.add(daemon);
-        return daemon;
-    }
-
-    private static void awaitSameRoot(Daemon x, Daemon y, java.util.function.BooleanSupplier also,
-                                      String description) {
+    private void awaitSameRoot(Daemon x, Daemon y, java.util.function.BooleanSupplier also, String description) {
         Await.until(CONVERGE, () -> x.root().equals(y.root()) && also.getAsBoolean(), description);
     }
 }
