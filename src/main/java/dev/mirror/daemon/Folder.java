@@ -200,7 +200,8 @@ public final class Folder implements AutoCloseable {
             long startNanos = System.nanoTime();
             ScanReport report = scope == null ? indexer.scan() : indexer.rescan(scope);
             LOG.debug("Scanned {} ({}) in {} ms: {} entries, {} files read", state.folder(),
-                    scope == null ? "all" : scope, (System.nanoTime() - startNanos) / 1_000_000, progress.entriesSeen(), report.filesRead());
+                    scope == null ? "all" : scope, (System.nanoTime() - startNanos) / 1_000_000,
+                    progress.entriesSeen(), report.filesRead());
             return report;
         } finally {
             hashPool.shutdownNow();
