@@ -23,7 +23,8 @@ final class PeerOptions {
     String advertise;
 
     @Option(names = "--rescan-interval", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "How often to look for local changes: 500ms, 5s, 2m, 1h (default: 5s).")
+            description = "How often to scan the whole folder for changes the watcher missed: 500ms, 5s, 2m, 1h "
+                    + "(default: 1h). Without watching (inotify limit reached): this, at most 10s.")
     Duration rescanInterval = DaemonOptions.DEFAULT_RESCAN;
 
     @Option(names = "--keep-versions", paramLabel = "N", converter = KeepVersionsConverter.class,

@@ -15,6 +15,9 @@ import dev.mirror.sync.PullRound;
 import dev.mirror.sync.Reconciler;
 import dev.mirror.sync.TreeServer;
 import dev.mirror.tree.TreeSummary;
+import dev.mirror.watch.ChangeSet;
+import dev.mirror.watch.FolderWatcher;
+import dev.mirror.watch.WatchSettings;
 import dev.mirror.wire.HelloCheck;
 import dev.mirror.wire.Link;
 import dev.mirror.wire.PeerTrust;
@@ -88,6 +91,7 @@ public final class Daemon implements AutoCloseable {
     private Channel listener;
     private PeerAddress bound;
     private ControlServer control;
+    private volatile FolderWatcher watcher;
     private volatile boolean closing;
     private volatile String stopReason;
 
@@ -122,6 +126,8 @@ public final class Daemon implements AutoCloseable {
         installer = FileInstaller.open(folder.state(), folder.clock(), options.keepVersions());
         TreeSummary scanned = folder.scan(new ScanProgress()).summary();
         setSummary(scanned);
+        watcher = FolderWatcher.start(folder.path(), folder::isWatchable,
+                WatchSettings.withFallback(options.fallbackScanInterval()), syncThread, this::changed);
         for (String notice : folder.notices()) {
             LOG.warn(notice);
         }
@@ -173,7 +179,9 @@ public final class Daemon implements AutoCloseable {
                 list.add(entry.getValue().status(entry.getKey(), root));
             }
         }
-        return new StatusReport(folder.deviceId(), summary, true, bound, list);
+        FolderWatcher watching = watcher;
+        return new StatusReport(folder.deviceId(), summary, true, watching != null && watching.isWatching(), bound,
+                list);
     }
 
     /** Why the daemon stopped by itself (not asked to), if it did. */
@@ -198,6 +206,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (listener != null) {
                 listener.close().awaitUninterruptibly();
+            }
+            if (watcher != null) {
+                watcher.close();
             }
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             syncThread.shutdownNow();
@@ -487,8 +498,17 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void rescan() {
+        changed(ChangeSet.whole(folder.path()));
+    }
+
+    /**
+     * Re-indexes what changed (only those directories, unless the whole folder: {@link Folder#rescan}) and tells
+     * linked peers the new root at once. Files that a pull round installed are found as already indexed, so the
+     * watcher's events for them change no root and announce nothing.
+     */
+    private void changed(ChangeSet changes) {
         try {
-            folder.scan(new ScanProgress());
+            folder.rescan(changes.directories(), changes.subtrees(), new ScanProgress());
             afterIndexChange();
             for (PeerState state : states.values()) {
                 if (state.retry) {

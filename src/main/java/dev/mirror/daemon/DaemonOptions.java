@@ -15,12 +15,15 @@ import java.util.Optional;
  * @param anyPortWillDo if the port is taken, take a free one instead of failing (a joining peer that nobody dials
  *     first may listen anywhere; a serving peer must be where its invite says)
  * @param advertise the host to put in invites instead of the one guessed
- * @param rescanInterval how often the folder is scanned for local changes
+ * @param rescanInterval how often the whole folder is scanned, as a safety net behind watching
  * @param keepVersions how many earlier versions of each path to keep in {@code .mirror/versions/}
  */
 public record DaemonOptions(InetSocketAddress listen, boolean anyPortWillDo, Optional<String> advertise,
                             Duration rescanInterval, int keepVersions) {
-    public static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
+    /** Watching carries changes within a second; the full rescan only catches what a watcher can miss. */
+    public static final Duration DEFAULT_RESCAN = Duration.ofHours(1);
+    /** The longest wait between scans once watching is impossible (the system's inotify limit is reached). */
+    public static final Duration MAX_FALLBACK_SCAN = Duration.ofSeconds(10);
 
     public DaemonOptions {
         Objects.requireNonNull(listen, "listen");
@@ -38,6 +41,14 @@ public record DaemonOptions(InetSocketAddress listen, boolean anyPortWillDo, Opt
     public DaemonOptions(InetSocketAddress listen, boolean anyPortWillDo, Optional<String> advertise,
                          Duration rescanInterval) {
         this(listen, anyPortWillDo, advertise, rescanInterval, VersionHistory.DEFAULT_KEEP);
+    }
+
+    /**
+     * How often the whole folder is scanned when it cannot be watched: the rescan interval, but at least every
+     * {@link #MAX_FALLBACK_SCAN}, since an hourly safety net alone would leave changes unsent for an hour.
+     */
+    public Duration fallbackScanInterval() {
+        return rescanInterval.compareTo(MAX_FALLBACK_SCAN) < 0 ? rescanInterval : MAX_FALLBACK_SCAN;
     }
 
     /** All interfaces, the default port. */

@@ -12,9 +12,11 @@ import dev.mirror.store.FolderPresence;
 import dev.mirror.store.StateDirectory;
 import dev.mirror.tree.IndexDamagedException;
 import dev.mirror.tree.Indexer;
+import dev.mirror.tree.RescanScope;
 import dev.mirror.tree.ScanReport;
 import dev.mirror.tree.TreeIndex;
 import dev.mirror.tree.TreeParams;
+import dev.mirror.tree.TreePath;
 import dev.mirror.tree.TreeSummary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +57,8 @@ public final class Folder implements AutoCloseable {
     private final int hashThreads;
     private final List<String> notices = new ArrayList<>();
     private TreeIndex index;
+    /** The rules of the last scan, for the watcher's thread (which skips ignored directories) and partial rescans. */
+    private volatile IgnoreRules ignoreRules = IgnoreRules.NONE;
 
     private Folder(StateDirectory state, FolderLock lock, Identity identity, Clock clock, int hashThreads)
             throws IOException {
@@ -137,12 +145,47 @@ public final class Folder implements AutoCloseable {
      */
     public ScanReport scan(ScanProgress progress) throws IOException, InterruptedException {
         try {
-            return runScan(progress);
+            return runScan(progress, null);
         } catch (IndexDamagedException e) {
             index.close();
             index = replaceDamaged(e);
-            return runScan(new ScanProgress());
+            return runScan(new ScanProgress(), null);
         }
+    }
+
+    /**
+     * Brings the index in line with the folder after changes in the given directories only (absolute paths; those
+     * outside the folder or in {@code .mirror/} are left out), re-indexing them and re-hashing their ancestors
+     * ({@link Indexer#rescan}). Falls back to a full scan when one is needed anyway: the whole folder changed, the
+     * ignore rules changed (which may hide or reveal any path), or the last scan was cut off.
+     *
+     * @param directories directories whose own children changed
+     * @param subtrees directories in which anything may have changed
+     */
+    public ScanReport rescan(Collection<Path> directories, Collection<Path> subtrees, ScanProgress progress)
+            throws IOException, InterruptedException {
+        RescanScope scope = new RescanScope(treePaths(directories), treePaths(subtrees));
+        if (scope.isWholeFolder() || index.wasInterrupted()
+                || !IgnoreRules.load(state.folder()).toString().equals(ignoreRules.toString())) {
+            return scan(progress);
+        }
+        try {
+            return runScan(progress, scope);
+        } catch (IndexDamagedException e) {
+            return scan(progress);
+        }
+    }
+
+    /** Whether a watcher should watch {@code directory}: inside the folder, not in {@code .mirror/}, not ignored. */
+    public boolean isWatchable(Path directory) {
+        Path relative = state.folder().relativize(directory);
+        if (relative.toString().isEmpty()) {
+            return true;
+        }
+        if (relative.startsWith("..") || relative.startsWith(StateDirectory.NAME)) {
+            return false;
+        }
+        return !ignoreRules.ignores(slashed(relative), true);
     }
 
     @Override
@@ -156,12 +199,14 @@ public final class Folder implements AutoCloseable {
         }
     }
 
-    private ScanReport runScan(ScanProgress progress) throws IOException, InterruptedException {
+    /** @param scope what to look at, or null for everything */
+    private ScanReport runScan(ScanProgress progress, RescanScope scope) throws IOException, InterruptedException {
         presence.check();
-        if (index.wasInterrupted()) {
+        if (scope == null && index.wasInterrupted()) {
             notices.add("The last scan of " + state.folder() + " was cut off; this full scan repairs the index.");
         }
         IgnoreRules ignore = IgnoreRules.load(state.folder());
+        ignoreRules = ignore;
         FileHasher hasher = new FileHasher(new Chunker(index.params().chunker()), this::wallClockNanos);
         ExecutorService hashPool = Executors.newFixedThreadPool(hashThreads, new NamedThreadFactory("mirror-hash"));
         ExecutorService writer = Executors.newSingleThreadExecutor(new NamedThreadFactory("mirror-index-writer"));
@@ -169,9 +214,10 @@ public final class Folder implements AutoCloseable {
             Indexer indexer = new Indexer(index, state.folder(), ignore, identity.deviceId().shortId(), hasher,
                     hashPool, writer, progress);
             long startNanos = System.nanoTime();
-            ScanReport report = indexer.scan();
-            LOG.debug("Scanned {} in {} ms: {} entries, {} files read", state.folder(),
-                    (System.nanoTime() - startNanos) / 1_000_000, progress.entriesSeen(), report.filesRead());
+            ScanReport report = scope == null ? indexer.scan() : indexer.rescan(scope);
+            LOG.debug("Scanned {} ({}) in {} ms: {} entries, {} files read", state.folder(),
+                    scope == null ? "all" : scope, (System.nanoTime() - startNanos) / 1_000_000,
+                    progress.entriesSeen(), report.filesRead());
             return report;
         } finally {
             hashPool.shutdownNow();
@@ -179,6 +225,30 @@ public final class Folder implements AutoCloseable {
             hashPool.awaitTermination(1, TimeUnit.MINUTES);
             writer.awaitTermination(1, TimeUnit.MINUTES);
         }
+    }
+
+    /** The folder's paths among {@code paths}, as tree paths; a name the index cannot hold stands for its parent. */
+    private Set<TreePath> treePaths(Collection<Path> paths) {
+        Set<TreePath> tree = new HashSet<>();
+        for (Path path : paths) {
+            Path relative = state.folder().relativize(path.toAbsolutePath());
+            if (relative.startsWith("..") || relative.startsWith(StateDirectory.NAME)) {
+                continue;
+            }
+            for (; ; relative = Objects.requireNonNullElse(relative.getParent(), Path.of(""))) {
+                try {
+                    tree.add(TreePath.of(slashed(relative)));
+                    break;
+                } catch (IllegalArgumentException e) {
+                    // Such a name is never indexed; its parent's listing reports it.
+                }
+            }
+        }
+        return tree;
+    }
+
+    private static String slashed(Path relative) {
+        return relative.toString().replace(relative.getFileSystem().getSeparator(), "/");
     }
 
     private TreeIndex openIndex() throws IOException {

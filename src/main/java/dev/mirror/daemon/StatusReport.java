@@ -16,10 +16,11 @@ import java.util.Map;
  * What {@code mirror status} reports: this folder's root and totals, and for each paired peer how far apart the two
  * are. docs/daemon.md documents the JSON form field by field.
  *
+ * @param watching whether the running peer watches the folder for changes (false: it scans periodically instead)
  * @param listening where the running peer listens; null if it is not running
  */
-public record StatusReport(DeviceId device, TreeSummary summary, boolean running, PeerAddress listening,
-                           List<PeerStatus> peers) {
+public record StatusReport(DeviceId device, TreeSummary summary, boolean running, boolean watching,
+                           PeerAddress listening, List<PeerStatus> peers) {
 
     /**
      * One peer, from our side.
@@ -41,7 +42,7 @@ public record StatusReport(DeviceId device, TreeSummary summary, boolean running
             peers.add(new PeerStatus(peer.getKey(), peer.getValue().map(PeerAddress::format).orElse(null), false,
                     null, false, 0, 0, 0, 0, null, null));
         }
-        return new StatusReport(folder.deviceId(), folder.summary(), false, null, peers);
+        return new StatusReport(folder.deviceId(), folder.summary(), false, false, null, peers);
     }
 
     /** The same, for people: one block for the folder, one line per peer. */
@@ -52,7 +53,7 @@ public record StatusReport(DeviceId device, TreeSummary summary, boolean running
         out.append("files    ").append(summary.files()).append(" files, ").append(summary.bytes()).append(" bytes")
                 .append('\n');
         out.append("peer     ").append(running ? "running, listening on " + listening.format() : "not running")
-                .append('\n');
+                .append(running && !watching ? ", not watching (scanning periodically)" : "").append('\n');
         if (peers.isEmpty()) {
             out.append("no paired peers yet: 'mirror serve' prints an invite line\n");
         }
@@ -76,6 +77,7 @@ public record StatusReport(DeviceId device, TreeSummary summary, boolean running
         json.put("dirs", summary.dirs());
         json.put("bytes", summary.bytes());
         json.put("running", running);
+        json.put("watching", watching);
         json.put("listen", listening == null ? null : listening.format());
         List<Object> list = new ArrayList<>();
         for (PeerStatus peer : peers) {

@@ -4,6 +4,7 @@ import dev.mirror.core.Hash;
 import dev.mirror.scan.DirectoryReader;
 import dev.mirror.scan.FileHasher;
 import dev.mirror.scan.FileStat;
+import dev.mirror.scan.FileStats;
 import dev.mirror.scan.FileType;
 import dev.mirror.scan.HashedFile;
 import dev.mirror.scan.IgnoreRules;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * directory is committed on {@code writer} (the index's single writer) once all its children are final, so
  * children are always committed before their parents and the root last. Every directory's hash is recomputed from
  * its children, which is what lets one full scan repair an index that a crash left half-written.
+ *
+ * <p>A partial rescan ({@link #rescan}) runs the same walk but enters only the directories its scope names, the
+ * directories on the way down to them, and directories whose own stat moved; every other subtree is kept as the
+ * index holds it. See {@link #rescan} for why the result equals a full scan.
  *
  * <p>One scan at a time per index (the caller holds the folder lock). Not thread-safe.
  */
@@ -58,6 +64,8 @@ public final class Indexer {
     private final Semaphore listingsAhead = new Semaphore(LISTINGS_AHEAD);
     private final List<ScanProblem> problems = new ArrayList<>();
     private final AtomicLong problemCount = new AtomicLong();
+    /** What a partial rescan looks at; null in a full scan, which looks at everything. */
+    private RescanScope scope;
 
     /** @param device this device's short ID, whose counter a local change bumps */
     public Indexer(TreeIndex index, Path root, IgnoreRules ignore, long device, FileHasher hasher, Executor hashPool,
@@ -81,7 +89,31 @@ public final class Indexer {
     public ScanReport scan() throws IOException, InterruptedException {
         index.markScanStarted();
         List<FileStat> top = DirectoryReader.list(root, "", this::report);
-        CompletableFuture<TreeSummary> summary = walk(TreePath.ROOT, root, null, top);
+        return finish(walk(TreePath.ROOT, root, null, top));
+    }
+
+    /**
+     * Scans only what {@code scope} names, and re-hashes every directory on the way up to the root. The result is the
+     * index a full scan would give, provided every directory whose own children changed since the last scan is in the
+     * scope (directly, or inside one of its subtrees). A full scan of an unchanged directory finds every child as the
+     * index holds it, so keeping a subtree is what the full scan would have written there; the directories that are
+     * entered go through the same walk and the same {@link DirectoryCommit} as in a full scan, and a directory on the
+     * way down is committed from its stored children, with the one leading down replaced by its fresh outcome. As a
+     * guard against a missed change, a subdirectory whose inode, ctime or mode moved (a child was added, removed or
+     * renamed in it) is listed even when the scope does not name it, and a directory on the way down whose child
+     * leading down is no longer an indexed directory on disk is listed in full.
+     *
+     * @throws IOException if the folder itself cannot be listed or the index cannot be written
+     */
+    public ScanReport rescan(RescanScope scope) throws IOException, InterruptedException {
+        this.scope = scope;
+        index.markScanStarted();
+        Map<String, FileStat> onTheWay = scope.lists(TreePath.ROOT) ? null : statOnTheWay(TreePath.ROOT, root);
+        return finish(onTheWay != null ? walkOnTheWay(TreePath.ROOT, root, null, onTheWay)
+                : walk(TreePath.ROOT, root, null, DirectoryReader.list(root, "", this::report)));
+    }
+
+    private ScanReport finish(CompletableFuture<TreeSummary> summary) throws IOException, InterruptedException {
         TreeSummary result = await(summary);
         index.markScanFinished();
         synchronized (problems) {
@@ -127,6 +159,57 @@ public final class Indexer {
         }
         // Read-ahead for subdirectories the walk did not enter (ignored now, or kept as they were).
         listingsAhead.release(ahead.size());
+        return commitWhenDone(dir, dirEntry, children);
+    }
+
+    /**
+     * Walks a directory on the way down to what a partial rescan must list, without listing it: its children are
+     * the index's, except those leading down ({@code onTheWay}, just stat'ed), which are entered.
+     */
+    private CompletableFuture<TreeSummary> walkOnTheWay(TreePath dir, Path absolute, Entry dirEntry,
+                                                        Map<String, FileStat> onTheWay)
+            throws InterruptedException, IOException {
+        openDirectories.acquire();
+        List<CompletableFuture<ChildOutcome>> children = new ArrayList<>();
+        try (ChildCursor stored = index.children(dir)) {
+            for (IndexedEntry known = stored.next(); known != null; known = stored.next()) {
+                FileStat seen = onTheWay.get(known.name());
+                TreePath path = dir.child(known.name());
+                children.add(seen == null ? done(keep(path, known))
+                        : directory(path, absolute.resolve(known.name()), seen, known, null));
+            }
+        }
+        return commitWhenDone(dir, dirEntry, children);
+    }
+
+    /**
+     * Stats the children of {@code dir} that lead down to what the scope lists; null if one of them is not an indexed
+     * directory that is still a directory on disk, in which case {@code dir} must be listed instead.
+     */
+    private Map<String, FileStat> statOnTheWay(TreePath dir, Path absolute) throws IOException {
+        Set<String> names = scope.childrenOnTheWay(dir);
+        Map<String, FileStat> stats = new HashMap<>();
+        for (String name : names) {
+            Entry known = index.entry(dir.child(name)).map(IndexedEntry::entry).orElse(null);
+            if (known == null || !known.isDirectory() || !known.isLive()) {
+                return null;
+            }
+            try {
+                FileStat seen = FileStats.read(absolute.resolve(name), name);
+                if (seen.type() != FileType.DIRECTORY) {
+                    return null;
+                }
+                stats.put(name, seen);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return stats;
+    }
+
+    /** Commits {@code dir} on the writer once every child's outcome is final. */
+    private CompletableFuture<TreeSummary> commitWhenDone(TreePath dir, Entry dirEntry,
+                                                          List<CompletableFuture<ChildOutcome>> children) {
         return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
             try {
                 List<ChildOutcome> outcomes = new ArrayList<>(children.size());
@@ -149,6 +232,10 @@ public final class Indexer {
     private Map<String, CompletableFuture<List<FileStat>>> listAhead(TreePath dir, Path absolute,
                                                                     List<FileStat> onDisk) {
         Map<String, CompletableFuture<List<FileStat>>> ahead = new HashMap<>();
+        if (scope != null) {
+            // A partial rescan enters few of the subdirectories it sees: listing them all ahead would cost more.
+            return ahead;
+        }
         for (FileStat child : onDisk) {
             if (child.type() != FileType.DIRECTORY || (dir.isRoot() && STATE_DIRECTORY.equals(child.name()))
                     || !listingsAhead.tryAcquire()) {
@@ -237,20 +324,45 @@ public final class Indexer {
                                                       IndexedEntry known,
                                                       CompletableFuture<List<FileStat>> listedAhead)
             throws InterruptedException, IOException {
-        List<FileStat> onDisk;
-        try {
-            onDisk = listedAhead == null ? DirectoryReader.list(absolute, path.toString(), this::report)
-                    : awaitListing(listedAhead);
-        } catch (IOException e) {
-            report(new ScanProblem(path.toString(), "cannot list directory (" + describe(e) + "); kept as last indexed"));
-            return done(known == null ? ChildOutcome.nothing(seen.name()) : keep(path, known));
+        boolean statUnchanged = scope != null && unchangedDirectory(seen, known);
+        if (statUnchanged && !scope.reaches(path)) {
+            return done(keep(path, known));
         }
+        Map<String, FileStat> onTheWay = statUnchanged && !scope.lists(path) ? statOnTheWay(path, absolute) : null;
         Entry before = known == null ? null : known.entry();
         Entry entry = versioned(Entry.directory(seen.mode(), VersionVector.EMPTY), before);
+        CompletableFuture<TreeSummary> walked;
+        if (onTheWay != null) {
+            walked = walkOnTheWay(path, absolute, entry, onTheWay);
+        } else {
+            List<FileStat> onDisk;
+            try {
+                onDisk = listedAhead == null ? DirectoryReader.list(absolute, path.toString(), this::report)
+                        : awaitListing(listedAhead);
+            } catch (IOException e) {
+                report(new ScanProblem(path.toString(), "cannot list directory (" + describe(e)
+                        + "); kept as last indexed"));
+                return done(known == null ? ChildOutcome.nothing(seen.name()) : keep(path, known));
+            }
+            walked = walk(path, absolute, entry, onDisk);
+        }
         boolean wasFile = before != null && before.kind() == EntryKind.FILE && before.isLive();
         LocalStat local = new LocalStat(seen.inode(), seen.ctimeNanos());
-        return walk(path, absolute, entry, onDisk).thenApply(subtree -> directoryOutcome(
+        return walked.thenApply(subtree -> directoryOutcome(
                 new IndexedEntry(seen.name(), entry, local, subtree.treeHash()), known, subtree, wasFile));
+    }
+
+    /**
+     * Whether a directory on disk is the one the index holds, with the same children's names: adding, removing or
+     * renaming a child moves a directory's ctime, and another directory in its place has another inode.
+     */
+    private static boolean unchangedDirectory(FileStat seen, IndexedEntry known) {
+        if (known == null || !known.entry().isDirectory() || !known.entry().isLive()) {
+            return false;
+        }
+        LocalStat local = known.local();
+        return local.ctimeNanos() != 0 && local.ctimeNanos() == seen.ctimeNanos() && local.inode() == seen.inode()
+                && known.entry().mode() == seen.mode();
     }
 
     private List<FileStat> awaitListing(CompletableFuture<List<FileStat>> listing)
