@@ -309,8 +309,8 @@ peers_rss_mib() {
     local group pid kib=0 k
     for group in "${PEER_GROUPS[@]}"; do
         for pid in $(ps -e -o pid=,pgid= | awk -v g="$group" '$2 == g { print $1 }'); do
-            k=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-            ((${k:-0} > kib)) && kib=$k
+            k=$(proc_kib "$pid" VmHWM)
+            ((k > kib)) && kib=$k
         done
     done
     echo $((kib / 1024))
@@ -318,20 +318,33 @@ peers_rss_mib() {
 
 # stop_peers: SIGTERM to every peer (a clean stop), SIGKILL after 30 s.
 stop_peers() {
-    local group deadline=$((SECONDS + 30))
-    ((${#PEER_GROUPS[@]})) || return 0
-    for group in "${PEER_GROUPS[@]}"; do kill -TERM -- "-$group" 2>/dev/null || true; done
-    for group in "${PEER_GROUPS[@]}"; do
+    stop_groups "mirror peer" "${PEER_GROUPS[@]}"
+    PEER_GROUPS=()
+    PAIR=""
+}
+
+# stop_groups WHAT PGID...: SIGTERM to every process group (a clean stop), SIGKILL to those still there after 30 s.
+# shellcheck disable=SC2317 # called from EXIT traps
+stop_groups() {
+    local what=$1 group deadline=$((SECONDS + 30))
+    shift
+    for group in "$@"; do kill -TERM -- "-$group" 2>/dev/null || true; done
+    for group in "$@"; do
         while group_alive "$group" && ((SECONDS < deadline)); do sleep 0.1; done
         if group_alive "$group"; then
-            log "warning: mirror peer $group ignored SIGTERM for 30 s; killing it"
+            log "warning: $what $group ignored SIGTERM for 30 s; killing it"
             kill -KILL -- "-$group" 2>/dev/null || true
         fi
         wait "$group" 2>/dev/null || true
     done
-    PEER_GROUPS=()
-    PAIR=""
 }
+
+# proc_kib PID FIELD: a field of /proc/PID/status in KiB (VmHWM: peak RSS so far, VmRSS: RSS now); 0 if gone.
+proc_kib() { awk -v f="$2:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null ||
+    echo 0; }
+
+# group_java_pid PGID: the JVM of a mirror peer's process group (bin/mirror may still be a shell around it).
+group_java_pid() { ps -e -o pid=,pgid=,comm= | awk -v g="$1" '$2 == g && $3 == "java" { print $1; exit }'; }
 
 # wait_for_invite NAME PGID: waits for serve's one line `mirror join HOST:PORT#TOKEN`; sets INVITE.
 wait_for_invite() {
