@@ -312,7 +312,7 @@ bench_mirror() {
 # --- Syncthing ---------------------------------------------------------------------------------------------------
 # Two instances, A (the source) and B, each with its own home on the image (config, keys, database), its own
 # HOME, STNODEFAULTFOLDER, STNOUPGRADE and STNORESTART: nothing outside bench/work is read or written, no upgrade
-# check, and one process each (no monitor process that restarts it). Each knows the other by device ID at a
+# check, no restarts. Each knows the other by device ID at a
 # fixed loopback address; discovery, relays and NAT traversal are off, so they can only meet there.
 
 ST_PIDS=()   # process groups (= PIDs) of the running instances
@@ -342,7 +342,10 @@ st_start() {
     st_configure 0 "$delay" "$3"
     st_configure 1 "$delay" "$4"
     for side in 0 1; do
-        setsid env HOME="${ST_HOMES[$side]}" STNODEFAULTFOLDER=1 STNOUPGRADE=1 STNORESTART=1 \
+        # STMONITORED=1 is what Syncthing's monitor process sets for the child it starts: with it, the one
+        # process started here is the one that syncs (no monitor of ~17 MiB beside it, which would otherwise be
+        # the process whose RSS we read and which we stop).
+        setsid env HOME="${ST_HOMES[$side]}" STNODEFAULTFOLDER=1 STNOUPGRADE=1 STNORESTART=1 STMONITORED=1 \
             syncthing serve --home "${ST_HOMES[$side]}" --no-browser --no-restart --no-upgrade \
             </dev/null >"$LOGS/st-$label-$side.log" 2>&1 &
         ST_PIDS+=("$!")
@@ -413,16 +416,17 @@ st_get() {
 
 # st_wait_connected LABEL: both REST APIs answer and A lists B as connected.
 st_wait_connected() {
-    local deadline=$((SECONDS + 120)) side
+    local deadline=$((SECONDS + 120)) side connections
     while ((SECONDS < deadline)); do
         for side in 0 1; do
             kill -0 "${ST_PIDS[$side]}" 2>/dev/null ||
                 { log "syncthing $side exited"; tail -n 10 "$LOGS/st-$1-$side.log" >&2; return 1; }
         done
-        if st_get 0 /rest/system/connections 2>/dev/null | python3 -c '
+        # Until its API is up, curl fails and the loop goes round again.
+        if connections=$(st_get 0 /rest/system/connections 2>/dev/null) && python3 -c '
 import json, sys
-sys.exit(0 if json.load(sys.stdin)["connections"].get(sys.argv[1], {}).get("connected") else 1)' "${ST_IDS[1]}"
-        then
+sys.exit(0 if json.loads(sys.argv[2])["connections"].get(sys.argv[1], {}).get("connected") else 1)' \
+            "${ST_IDS[1]}" "$connections"; then
             return 0
         fi
         sleep 0.5
@@ -676,10 +680,10 @@ print_report() {
     DETAILS+=("1 latencies ms, in order: mirror ${M_LAT[*]-}")
     DETAILS+=("                          Syncthing 1 s ${S1_LAT[*]-}")
     DETAILS+=("                          Syncthing 10 s ${S10_LAT[*]-}")
-    DETAILS+=("2, 3 until both sides report in sync (mirror: WaitInSync; Syncthing: REST): deletes mirror" \
-        "$(cell M_DEL 2 s), Syncthing $(cell S_DEL 2 s); rename mirror $(cell M_REN 2 s), Syncthing $(cell S_REN 2 s)")
-    DETAILS+=("2 deleting the files in the source took (inside the times): mirror $(cell M_DEL 3 s)," \
-        "Syncthing $(cell S_DEL 3 s)")
+    DETAILS+=("2, 3 until both sides report in sync (mirror: WaitInSync; Syncthing: REST): deletes mirror\
+ $(cell M_DEL 2 s), Syncthing $(cell S_DEL 2 s); rename mirror $(cell M_REN 2 s), Syncthing $(cell S_REN 2 s)")
+    DETAILS+=("2 deleting the files in the source took (inside the times): mirror $(cell M_DEL 3 s),\
+ Syncthing $(cell S_DEL 3 s)")
     DETAILS+=("4 mirror serve's scan of the idle folder before the join (not in the first sync): $(cell M_IDLE_SYNC 1 s)")
     for line in "${DETAILS[@]}"; do echo "  $line"; done
     echo "1-3: from just before the change until Propagate saw it at the destination (polled every $PROBE_MS ms);" \
