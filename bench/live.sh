@@ -573,6 +573,8 @@ watch_idle() {
     IDLE_STATS=()
     for k in "${!rss_max[@]}"; do
         pid=${*:k+1:1}
+        # A peer gone meanwhile (it failed, or was killed from outside) would read as 0: no numbers rather than wrong.
+        [[ -r /proc/$pid/status ]] || { log "process $pid exited while idle"; IDLE_STATS=(); return 1; }
         IDLE_STATS+=("$(($(proc_kib "$pid" VmHWM) / 1024)) $((rss_max[k] / 1024)) $(calc "($(cpu_ticks "$pid") - ${cpu0[k]}) / $ticks" %.2f)")
     done
 }
@@ -596,8 +598,11 @@ bench_idle_mirror() {
     M_IDLE_SYNC=("$SYNC_SECONDS" "$SCAN_SECONDS")
     serve=$(group_java_pid "${PEER_GROUPS[0]}")
     join=$(group_java_pid "${PEER_GROUPS[1]}")
-    watch_idle "$serve" "$join"
-    M_IDLE=("${IDLE_STATS[@]}")
+    if watch_idle "$serve" "$join"; then
+        M_IDLE=("${IDLE_STATS[@]}")
+    else
+        error_row "4 mirror: idle" "a peer exited (see log)"
+    fi
     same_listing "mirror's idle copy" "$src" "$dst" || error_row "4 mirror: idle" "copies differ"
     stop_peers
 }
@@ -611,8 +616,11 @@ bench_idle_syncthing() {
         return
     fi
     S_IDLE_SYNC=$ST_SYNC_SECONDS
-    watch_idle "${ST_PIDS[0]}" "${ST_PIDS[1]}"
-    S_IDLE=("${IDLE_STATS[@]}")
+    if watch_idle "${ST_PIDS[0]}" "${ST_PIDS[1]}"; then
+        S_IDLE=("${IDLE_STATS[@]}")
+    else
+        error_row "4 Syncthing: idle" "an instance exited (see $LOGS/st-idle-*.log)"
+    fi
     same_listing "Syncthing's idle copy" "$src" "$dst" || error_row "4 Syncthing: idle" "copies differ"
     stop_syncthing
 }
