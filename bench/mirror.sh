@@ -112,12 +112,12 @@ main() {
     trap 'exit 143' TERM
     rm -rf "$LOGS" "$SSH_DIR" "$CLASSES"
     mkdir -p "$LOGS"
-    check_ports_free
+    check_ports_free "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT"
     START_LOAD=$(load_average) # before our own work raises it
     # The poller is compiled once, so that each use starts in a fraction of a second.
     javac -d "$CLASSES" "$SCRIPT_DIR/WaitInSync.java"
     mount_fresh_image "$IMAGE" "$MNT" "$(image_size_mib)" "$(image_inodes)"
-    start_counters
+    start_counters ssh="$SSH_PORT" mirror="$SERVE_PORT,$JOIN_PORT"
     start_sshd
     generate_data
 
@@ -128,14 +128,9 @@ main() {
     bench_edit
     bench_rename
     stop_peers
-    log "image use at the end: $(df -h --output=used,size "$MNT" | tail -n 1 | awk '{ print $1 " of " $2 }')," \
-        "$(df --output=iused,itotal "$MNT" | tail -n 1 | awk '{ print $1 " of " $2 }') inodes"
+    log_image_use
     print_report
-
-    if ((${#FAILURES[@]})); then
-        log "FAILED: $(printf '[%s] ' "${FAILURES[@]}")(logs in $LOGS)"
-        exit 1
-    fi
+    exit_on_failures
 }
 
 # Peers first (they hold files open on the image), then sshd, the counters, and the image.
@@ -144,17 +139,8 @@ cleanup() {
     if [[ -n ${POLLER_PID-} ]]; then kill "$POLLER_PID" 2>/dev/null || true; fi
     stop_peers
     stop_sshd
-    nft delete table inet "$NFT_TABLE" 2>/dev/null || true
+    stop_counters
     unmount_image
-}
-
-check_ports_free() {
-    local port
-    for port in "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT"; do
-        if ss -Hltn "sport = :$port" | grep -q .; then
-            die "TCP port $port is in use (an earlier run still going, or killed?); free it and start again."
-        fi
-    done
 }
 
 # Three copies of every data set (the source, mirror's copy, rsync's copy), the edited file's staging copy, room
@@ -184,27 +170,10 @@ generate_data() {
     settle
 }
 
-tree_bytes() { find "$1" -path "$1/.mirror" -prune -o -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 
 print_header() {
-    local home commit jar cpu ram_gib tools
-    home=$(dirname "$(dirname "$(readlink -f "$MIRROR_BIN")")")
-    commit=$(git -C "$home" describe --always --dirty 2>/dev/null || echo unknown)
-    jar=$(date -r "$home/target/mirror.jar" '+%Y-%m-%d %H:%M' 2>/dev/null || echo unknown)
-    cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p')
-    ram_gib=$(free -g | awk '/^Mem:/ { print $2 }')
-    # sed, not head: head exits early, the writer gets SIGPIPE, and pipefail turns that into a failure.
-    tools="$(java -version 2>&1 | sed -n 1p); $(rsync --version | sed -n 1p | awk '{ print $1, $3 }')"
-    tools+="; $(ssh -V 2>&1 | cut -d, -f1)"
     echo "mirror sync benchmark — $(date '+%Y-%m-%d %H:%M %Z') on $(hostname)$( ((SMOKE)) && echo ' (SMOKE RUN)')"
-    echo "  machine : $(nproc) cores, $cpu, $ram_gib GiB RAM, kernel $(uname -r)"
-    echo "  mirror  : $MIRROR_BIN (checkout at $commit, target/mirror.jar built $jar)"
-    echo "            MIRROR_JAVA_OPTS='$CALLER_JAVA_OPTS', MIRROR_PEER_OPTS='${PEER_OPTS[*]}';" \
-        "serve on 127.0.0.1:$SERVE_PORT, join on :$JOIN_PORT"
-    local extra=""
-    [[ -n $RSYNC_SSH_OPTS ]] && extra=" (RSYNC_SSH_OPTS='$RSYNC_SSH_OPTS')"
-    echo "  rsync   : rsync -a over ssh to root@127.0.0.1:$SSH_PORT (own sshd), cipher $SSH_CIPHER$extra"
-    echo "  tools   : $tools"
+    header_lines
     echo "  data    : small = $SMALL_FILES files of $SMALL_MIN_BYTES-$SMALL_MAX_BYTES bytes, $SMALL_BYTES bytes;" \
         "big = 2 files of $BIG_MIB MiB; edit = 1 file of $((BIG_MIB / 2)) MiB"
     echo "            on a fresh loop-mounted ext4 image, warm page cache"
@@ -214,332 +183,6 @@ print_header() {
     echo "  reps    : $((1 - FIRST_REP)) warm-up + median of $REPS"
     echo "  load    : $START_LOAD at start ($(nproc) cores)"
     echo
-}
-
-# --- sshd of our own, for rsync ------------------------------------------------------------------------------
-# Its own config, host key and client key under bench/work/ssh, listening on 127.0.0.1 only, keys only, for the
-# length of the run: nothing of the machine's ssh setup is used or changed.
-
-SSHD_PID=""
-
-start_sshd() {
-    mkdir -p "$SSH_DIR"
-    chmod 700 "$SSH_DIR"
-    ssh-keygen -q -t ed25519 -N '' -C mirror-bench-host -f "$SSH_DIR/host_ed25519"
-    ssh-keygen -q -t ed25519 -N '' -C mirror-bench-client -f "$SSH_DIR/client_ed25519"
-    # from=: the key is good for loopback logins only, should it ever leak out of bench/work.
-    echo "from=\"127.0.0.1\" $(cat "$SSH_DIR/client_ed25519.pub")" >"$SSH_DIR/authorized_keys"
-    echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1-2 "$SSH_DIR/host_ed25519.pub")" >"$SSH_DIR/known_hosts"
-    cat >"$SSH_DIR/sshd_config" <<EOF
-Port $SSH_PORT
-ListenAddress 127.0.0.1
-HostKey $SSH_DIR/host_ed25519
-PidFile $SSH_DIR/sshd.pid
-AuthorizedKeysFile $SSH_DIR/authorized_keys
-AllowUsers root
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-AllowTcpForwarding no
-AllowAgentForwarding no
-X11Forwarding no
-PermitTTY no
-PrintMotd no
-MaxStartups 10:30:100
-EOF
-    mkdir -p /run/sshd # privilege separation directory; the openssh-server package's service would make it
-    /usr/sbin/sshd -t -f "$SSH_DIR/sshd_config" || die "sshd rejects $SSH_DIR/sshd_config"
-    setsid /usr/sbin/sshd -D -e -f "$SSH_DIR/sshd_config" </dev/null >"$LOGS/sshd.log" 2>&1 &
-    SSHD_PID=$!
-    local tries
-    for ((tries = 0; tries < 100; tries++)); do
-        ss -Hltn "sport = :$SSH_PORT" | grep -q . && break
-        sleep 0.1
-    done
-    # -F /dev/null: the machine's ssh_config (and root's) must not change what rsync gets.
-    # shellcheck disable=SC2206 # RSYNC_SSH_OPTS is a list of words on purpose
-    SSH_COMMAND=(ssh -F /dev/null -p "$SSH_PORT" -i "$SSH_DIR/client_ed25519" -o IdentitiesOnly=yes
-        -o UserKnownHostsFile="$SSH_DIR/known_hosts" -o GlobalKnownHostsFile=/dev/null
-        -o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR $RSYNC_SSH_OPTS)
-    "${SSH_COMMAND[@]}" -v root@127.0.0.1 true 2>"$LOGS/ssh-check.err" ||
-        { tail -n 5 "$LOGS/ssh-check.err" "$LOGS/sshd.log" >&2; die "ssh to our own sshd failed (logs above)"; }
-    (($(wire_bytes ssh) > 0)) || die "the nftables counter saw none of the ssh check's traffic; cannot count bytes"
-    SSH_CIPHER=$(sed -n 's/.*kex: server->client cipher: \([^ ]*\).*/\1/p' "$LOGS/ssh-check.err" | sed -n 1p)
-    log "sshd on 127.0.0.1:$SSH_PORT works (cipher ${SSH_CIPHER:-unknown})"
-}
-
-# shellcheck disable=SC2317 # called by the EXIT trap
-stop_sshd() {
-    [[ -n $SSHD_PID ]] || return 0
-    kill -TERM -- "-$SSHD_PID" 2>/dev/null || true
-    wait "$SSHD_PID" 2>/dev/null || true
-    SSHD_PID=""
-}
-
-# rsync_to NAME SRC DST [RSYNC OPTIONS...]: one timed rsync -a of SRC/ into DST/ over our ssh, with --stats.
-# Sets RUN_SECONDS, WIRE (bytes on the wire, as counted for mirror), RSYNC_STATS_BYTES (rsync's own count of
-# what it sent and received, without ssh's overhead) and RSYNC_FILES (regular files it transferred).
-rsync_to() {
-    local name=$1 src=$2 dst=$3 before status=0
-    shift 3
-    before=$(wire_bytes ssh)
-    timed_run "$LOGS/$name" rsync -a --stats --exclude=/.mirror/ -e "${SSH_COMMAND[*]}" "$@" \
-        "$src/" "root@127.0.0.1:$dst/" || status=$?
-    WIRE=$(($(wire_bytes ssh) - before))
-    if ((status)); then
-        show_failure "$LOGS/$name"
-        return 1
-    fi
-    RSYNC_STATS_BYTES=$(awk -F': ' '/^Total bytes (sent|received):/ { gsub(/,/, "", $2); s += $2 }
-        END { print s + 0 }' "$LOGS/$name.out")
-    RSYNC_FILES=$(awk -F': ' '/^Number of regular files transferred:/ { gsub(/,/, "", $2); print $2 }' \
-        "$LOGS/$name.out")
-}
-
-# --- wire bytes ----------------------------------------------------------------------------------------------
-# One nftables table of our own with a named counter per tool. Every packet leaving through lo passes the output
-# hook exactly once, so counting there, to or from the tool's port, gives both directions of its connections.
-# `accept` ends this chain for a packet it counted (a packet between two mirror ports is counted once); it
-# changes nothing else: the chain's policy is accept, and other tables' chains still see every packet.
-
-start_counters() {
-    nft delete table inet "$NFT_TABLE" 2>/dev/null || true # left by a run that was killed
-    nft -f - <<EOF
-table inet $NFT_TABLE {
-    counter ssh {}
-    counter mirror {}
-    chain out {
-        type filter hook output priority 0; policy accept;
-        oifname "lo" tcp dport $SSH_PORT counter name "ssh" accept
-        oifname "lo" tcp sport $SSH_PORT counter name "ssh" accept
-        oifname "lo" tcp dport { $SERVE_PORT, $JOIN_PORT } counter name "mirror" accept
-        oifname "lo" tcp sport { $SERVE_PORT, $JOIN_PORT } counter name "mirror" accept
-    }
-}
-EOF
-}
-
-# wire_bytes ssh|mirror: bytes counted so far (IP packets, headers included, both directions).
-wire_bytes() {
-    nft list counter inet "$NFT_TABLE" "$1" |
-        awk '{ for (i = 1; i < NF; i++) if ($i == "bytes") print $(i + 1) }'
-}
-
-# --- mirror peers --------------------------------------------------------------------------------------------
-
-PEER_GROUPS=() # process groups of the running mirror peers
-PEER_NAMES=()  # "PGID NAME" of every peer started, to find its log
-PAIR=""        # "SRC DST" of the pair that is running and in sync, if any
-LAST_ROOT=""   # the root both peers of that pair last agreed on
-
-# start_peer NAME ARGS...: `mirror ARGS` in the background, in a process group of its own (bin/mirror is a shell
-# script that runs java as its child: a signal to the group reaches the JVM too), output in LOGS/NAME.{out,err}.
-start_peer() {
-    local name=$1
-    shift
-    setsid env MIRROR_JAVA_OPTS="$CALLER_JAVA_OPTS" "$MIRROR_BIN" "$@" \
-        </dev/null >"$LOGS/$name.out" 2>"$LOGS/$name.err" &
-    PEER_PID=$!
-    PEER_GROUPS+=("$PEER_PID")
-}
-
-# group_alive PGID: some process of the group is still running (zombies do not count).
-group_alive() {
-    ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
-}
-
-# leader_alive PID: the process runs (not a zombie). Without a fork: it is checked while a sync is timed.
-leader_alive() {
-    local stat
-    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
-    stat=${stat##*) }
-    [[ ${stat%% *} != Z ]]
-}
-
-# peers_rss_mib: the largest peak RSS (VmHWM) among the running peers' processes, in MiB.
-peers_rss_mib() {
-    local group pid kib=0 k
-    for group in "${PEER_GROUPS[@]}"; do
-        for pid in $(ps -e -o pid=,pgid= | awk -v g="$group" '$2 == g { print $1 }'); do
-            k=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-            ((${k:-0} > kib)) && kib=$k
-        done
-    done
-    echo $((kib / 1024))
-}
-
-# stop_peers: SIGTERM to every peer (a clean stop), SIGKILL after 30 s.
-stop_peers() {
-    local group deadline=$((SECONDS + 30))
-    ((${#PEER_GROUPS[@]})) || return 0
-    for group in "${PEER_GROUPS[@]}"; do kill -TERM -- "-$group" 2>/dev/null || true; done
-    for group in "${PEER_GROUPS[@]}"; do
-        while group_alive "$group" && ((SECONDS < deadline)); do sleep 0.1; done
-        if group_alive "$group"; then
-            log "warning: mirror peer $group ignored SIGTERM for 30 s; killing it"
-            kill -KILL -- "-$group" 2>/dev/null || true
-        fi
-        wait "$group" 2>/dev/null || true
-    done
-    PEER_GROUPS=()
-    PAIR=""
-}
-
-# wait_for_invite NAME PGID: waits for serve's one line `mirror join HOST:PORT#TOKEN`; sets INVITE.
-wait_for_invite() {
-    local name=$1 group=$2 line deadline=$((SECONDS + SYNC_TIMEOUT_S))
-    while :; do
-        line=$(grep -m 1 '^mirror join ' "$LOGS/$name.out" 2>/dev/null || true)
-        [[ -n $line ]] && break
-        if ! leader_alive "$group"; then
-            log "mirror serve ($name) exited without printing its join line"
-            show_failure "$LOGS/$name"
-            return 1
-        fi
-        ((SECONDS < deadline)) || { log "mirror serve ($name) printed no join line in $SYNC_TIMEOUT_S s"; return 1; }
-        sleep 0.02
-    done
-    INVITE=${line#mirror join }
-    INVITE=${INVITE%%[[:space:]]*}
-}
-
-# start_poller NAME SRC DST [--changed-from ROOT]: starts WaitInSync and waits for its "ready" line, so that its
-# own JVM start is over before the timed action begins.
-start_poller() {
-    local name=$1 src=$2 dst=$3 tries
-    shift 3
-    local via=()
-    [[ $STATUS_VIA == cli ]] && via=(--cli "$MIRROR_BIN")
-    java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx64m -cp "$CLASSES" WaitInSync "$src" "$dst" \
-        --interval-ms "$POLL_MS" --timeout-s "$SYNC_TIMEOUT_S" "${via[@]}" "$@" \
-        </dev/null >"$LOGS/$name.out" 2>"$LOGS/$name.err" &
-    POLLER_PID=$!
-    for ((tries = 0; tries < 600; tries++)); do
-        grep -q '^ready' "$LOGS/$name.out" 2>/dev/null && return 0
-        kill -0 "$POLLER_PID" 2>/dev/null || break
-        sleep 0.02
-    done
-    log "WaitInSync ($name) did not start"
-    show_failure "$LOGS/$name"
-    kill "$POLLER_PID" 2>/dev/null || true
-    return 1
-}
-
-# finish_poller NAME: waits for the poller to see both peers in sync, while checking that no peer died (that would
-# otherwise only show as a timeout). Sets DONE_MICROS (wall clock of the poll that saw it), LAST_ROOT and
-# OWN_BYTES (mirror's own count of the bytes its link carried meanwhile, from status; -1 if it has none).
-finish_poller() {
-    local name=$1 group status=0 done_line
-    while kill -0 "$POLLER_PID" 2>/dev/null; do
-        for group in "${PEER_GROUPS[@]}"; do
-            if ! leader_alive "$group"; then
-                log "a mirror peer (process group $group) exited while syncing"
-                show_failure "$(peer_log "$group")"
-                kill "$POLLER_PID" 2>/dev/null || true
-                wait "$POLLER_PID" 2>/dev/null || true
-                return 1
-            fi
-        done
-        sleep 0.1
-    done
-    wait "$POLLER_PID" || status=$?
-    if ((status)); then
-        log "the peers did not get in sync ($name, WaitInSync exit $status)"
-        sed 's/^/    /' "$LOGS/$name.err" | tail -n 6 >&2
-        return 1
-    fi
-    done_line=$(grep -m 1 '^done ' "$LOGS/$name.out")
-    read -r _ DONE_MICROS LAST_ROOT _ POLL_MICROS OWN_BYTES <<<"$done_line"
-}
-
-# peer_log PGID: the log prefix of the peer with that process group (for show_failure).
-peer_log() {
-    local entry
-    for entry in "${PEER_NAMES[@]}"; do
-        [[ ${entry%% *} == "$1" ]] && { echo "$LOGS/${entry#* }"; return; }
-    done
-    echo "$LOGS/unknown"
-}
-
-now_micros() { echo "${EPOCHREALTIME//[.,]/}"; }
-seconds_since() { calc "($2 - $1) / 1e6"; } # seconds_since START_MICROS END_MICROS
-
-# pair LABEL SRC DST: a fresh pair, as a new user makes one: both sides' .mirror/ state deleted, `mirror serve SRC`
-# (its scan of SRC is not timed: a running peer has scanned long before anyone joins), then `mirror join INVITE
-# DST`, timed until both report in sync with equal roots. Sets SCAN_SECONDS (serve's start to its join line),
-# SYNC_SECONDS, WIRE (mirror's bytes on the wire) and RSS_MIB (largest peak RSS of the two peers).
-pair() {
-    local label=$1 src=$2 dst=$3 t0 before
-    stop_peers
-    rm -rf "$src/.mirror" "$dst/.mirror"
-    mkdir -p "$dst"
-    settle
-    t0=$(now_micros)
-    start_peer "$label-serve" serve "$src" --listen "127.0.0.1:$SERVE_PORT" "${PEER_OPTS[@]}"
-    PEER_NAMES+=("$PEER_PID $label-serve")
-    wait_for_invite "$label-serve" "$PEER_PID" || return 1
-    SCAN_SECONDS=$(seconds_since "$t0" "$(now_micros)")
-    settle # serve's index writes must not be flushed inside the timed part
-    start_poller "$label-wait" "$src" "$dst" || return 1
-    before=$(wire_bytes mirror)
-    t0=$(now_micros)
-    start_peer "$label-join" join "$INVITE" "$dst" --listen "127.0.0.1:$JOIN_PORT" "${PEER_OPTS[@]}"
-    PEER_NAMES+=("$PEER_PID $label-join")
-    finish_poller "$label-wait" || return 1
-    SYNC_SECONDS=$(seconds_since "$t0" "$DONE_MICROS")
-    WIRE=$(($(wire_bytes mirror) - before))
-    RSS_MIB=$(peers_rss_mib)
-    PAIR="$src $dst"
-}
-
-# ensure_pair LABEL SRC DST: the pair running and in sync (an untimed fresh pair if it is not running already).
-ensure_pair() {
-    [[ $PAIR == "$2 $3" ]] && return 0
-    log "  pairing $2 and $3 (not timed)"
-    pair "$@"
-}
-
-# change LABEL SRC DST COMMAND...: with the pair running and in sync, runs COMMAND (a change in SRC) and times
-# it until both peers are in sync again at a new root. Sets SYNC_SECONDS and WIRE.
-change() {
-    local label=$1 src=$2 dst=$3 t0 before
-    shift 3
-    start_poller "$label-wait" "$src" "$dst" --changed-from "$LAST_ROOT" || return 1
-    before=$(wire_bytes mirror)
-    t0=$(now_micros)
-    "$@"
-    finish_poller "$label-wait" || return 1
-    SYNC_SECONDS=$(seconds_since "$t0" "$DONE_MICROS")
-    WIRE=$(($(wire_bytes mirror) - before))
-}
-
-# --- correctness checks --------------------------------------------------------------------------------------
-# A sync that missed files would look fast for the wrong reason.
-
-# same_listing WHAT SRC DST: the same names and sizes on both sides (cheap: every repetition).
-same_listing() {
-    local what=$1
-    if ! cmp -s <(listing "$2") <(listing "$3"); then
-        log "CHECK FAILED: $what: $3 does not hold the files of $2 (names or sizes differ):"
-        diff <(listing "$2") <(listing "$3") | sed -n '1,6p' >&2 || true
-        return 1
-    fi
-}
-
-listing() { find "$1" -path "$1/.mirror" -prune -o -type f -printf '%P\t%s\n' | sort; }
-
-# same_content WHAT SRC DST: byte for byte (rsync -c in a local dry run lists every file whose content differs, and
-# with --delete every extra one). Once per measurement, after its last repetition.
-same_content() {
-    local what=$1 out
-    out=$(rsync -rnci --delete --exclude=/.mirror/ "$2/" "$3/") || { log "CHECK FAILED: rsync -c failed"; return 1; }
-    if [[ -n $out ]]; then
-        log "CHECK FAILED: $what: contents differ between $2 and $3:"
-        sed -n '1,6p' <<<"$out" >&2
-        return 1
-    fi
 }
 
 # --- 1 and 2: first mirror ----------------------------------------------------------------------------------
@@ -791,40 +434,9 @@ wire_rows() {
 
 # --- report --------------------------------------------------------------------------------------------------
 
-row() { ROWS+=("$(printf '%s\t' "$@")"); }
-
-rep_label() { if (($1 == 0)); then echo "warm-up"; else echo "rep $1/$REPS"; fi; }
-
-# error_row METRIC WHAT: the measurement could not be made; this makes the exit status 1.
-error_row() {
-    row "$1" "$2" "" "" "" "ERROR"
-    FAILURES+=("$1")
-}
-
-verdict() { [[ $(calc "($1) ? 1 : 0" %d) == 1 ]] && echo pass || echo fail; }
-
-mib() { calc "$1 / 1048576" "%.1f MiB"; }
-
-# human_bytes BYTES: in KiB below 1 MiB, else in MiB (the targets are 256 KiB and 1 MiB).
-human_bytes() {
-    awk -v b="$1" 'BEGIN { if (b < 1048576) printf "%.1f KiB", b / 1024; else printf "%.1f MiB", b / 1048576 }'
-}
-
-# align_columns pads tab-separated columns to their widest cell (util-linux `column` is not everywhere).
-align_columns() {
-    awk -F '\t' '{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) }
-                    if (NF > n) n = NF }
-        END { for (r = 1; r <= NR; r++) { line = ""
-                  for (i = 1; i <= n; i++) line = line sprintf("%-" w[i] + 2 "s", cell[r, i])
-                  sub(/ +$/, "", line); print line } }'
-}
-
 print_report() {
-    local line end_load
-    {
-        printf 'metric\tmirror\treference\tratio\ttarget\tresult\n'
-        for line in "${ROWS[@]}"; do printf '%s\n' "$line"; done
-    } | align_columns
+    local line
+    print_table metric mirror reference ratio target result
     echo
     echo "Repetitions (after the warm-up):"
     for line in "${DETAILS[@]}"; do echo "  $line"; done
@@ -832,11 +444,7 @@ print_report() {
     echo "mirror times end at the first poll that saw both peers in sync (every $POLL_MS ms; one poll of both" \
         "took ${POLL_MICROS:-?} µs on average). MB/s = 10^6 bytes/s; KiB, MiB = 2^10, 2^20 bytes."
     ((SMOKE)) && echo "SMOKE RUN: tiny data, one repetition, no warm-up: the numbers only show that the script works."
-    end_load=$(load_average)
-    if [[ $(calc "($START_LOAD > $(nproc) - 0.5 || $end_load > $(nproc) + 0.5) ? 1 : 0" %d) == 1 ]]; then
-        echo "WARNING: load average $START_LOAD at start, $end_load at the end on $(nproc) cores: other work" \
-            "shared the machine, wall times are noisy. Run again when it is quiet."
-    fi
+    load_warning "$START_LOAD"
 }
 
 # On one line, so that editing this file during a run (git pull) cannot make bash read a half-changed tail.

@@ -88,14 +88,9 @@ main() {
     bench_big_first_scan
     bench_small_rescan
     bench_small_first_scan_capped
-    log "image use at the end: $(df -h --output=used,size "$MNT" | tail -n 1 | awk '{ print $1 " of " $2 }')," \
-        "$(df --output=iused,itotal "$MNT" | tail -n 1 | awk '{ print $1 " of " $2 }') inodes"
+    log_image_use
     print_report
-
-    if ((${#FAILURES[@]})); then
-        log "FAILED: $(printf '[%s] ' "${FAILURES[@]}")(logs in $LOGS)"
-        exit 1
-    fi
+    exit_on_failures
 }
 
 # Room for both trees, the rsync copy, mirror's index (generously 2 KiB a file) and fixed ext4 overhead.
@@ -313,44 +308,15 @@ bench_small_first_scan_capped() {
 
 # --- report --------------------------------------------------------------------------------------------------
 
-row() { ROWS+=("$(printf '%s\t' "$@")"); }
-
-rep_label() { if (($1 == 0)); then echo "warm-up"; else echo "rep $1/$REPS"; fi; }
-
-# error_row METRIC WHAT: the measurement could not be made; this makes the exit status 1.
-error_row() {
-    row "$1" "$2" "" "" "" "ERROR"
-    FAILURES+=("$1")
-}
-
-verdict() { [[ $(calc "($1) ? 1 : 0" %d) == 1 ]] && echo pass || echo fail; }
-
-# align_columns pads tab-separated columns to their widest cell (util-linux `column` is not everywhere).
-align_columns() {
-    awk -F '\t' '{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) }
-                    if (NF > n) n = NF }
-        END { for (r = 1; r <= NR; r++) { line = ""
-                  for (i = 1; i <= n; i++) line = line sprintf("%-" w[i] + 2 "s", cell[r, i])
-                  sub(/ +$/, "", line); print line } }'
-}
-
 print_report() {
     local line
-    {
-        printf 'metric\tmirror\treference\tratio\ttarget\tresult\n'
-        for line in "${ROWS[@]}"; do printf '%s\n' "$line"; done
-    } | align_columns
+    print_table metric mirror reference ratio target result
     echo
     echo "Repetitions (after the warm-up):"
     for line in "${DETAILS[@]}"; do echo "  $line"; done
     echo "Throughput in MB/s = 10^6 bytes/s. Ratio 1 = mirror/openssl throughput; ratio 2 = mirror/rsync time."
     echo "CPU = user + system seconds of the whole process tree."
-    local end_load
-    end_load=$(load_average)
-    if [[ $(calc "($START_LOAD > $(nproc) - 0.5 || $end_load > $(nproc) + 0.5) ? 1 : 0" %d) == 1 ]]; then
-        echo "WARNING: load average $START_LOAD at start, $end_load at the end on $(nproc) cores: other work" \
-            "shared the machine, wall times are noisy. Compare CPU times, or run again when it is quiet."
-    fi
+    load_warning "$START_LOAD"
 }
 
 # On one line, so that editing this file during a run (git pull) cannot make bash read a half-changed tail.
