@@ -42,7 +42,6 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -287,10 +286,12 @@ public final class Daemon implements AutoCloseable {
         if (closing || state.address == null || state.link != null) {
             return;
         }
-        Duration delay = state.backoff == null ? RETRY_FIRST : state.backoff.multipliedBy(2);
-        state.backoff = delay.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : delay;
-        state.nextRetry = Instant.now().plus(state.backoff);
-        syncThread.schedule(() -> dial(state), state.backoff.toMillis(), TimeUnit.MILLISECONDS);
+        Duration delay;
+        synchronized (state) {
+            delay = state.backoff.next();
+        }
+        state.nextRetry = folder.clock().instant().plus(delay);
+        syncThread.schedule(() -> dial(state), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private PeerSession newSession(PeerState dialed) {
@@ -307,7 +308,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     PeerState state(DeviceId device) {
-        return states.computeIfAbsent(device, d -> new PeerState());
+        return states.computeIfAbsent(device, d -> new PeerState(new Backoff(RETRY_FIRST, RETRY_MAX)));
     }
 
     HelloCheck helloCheck(PeerState dialed) {
@@ -360,9 +361,9 @@ public final class Daemon implements AutoCloseable {
                 existing.close();
             }
             state.link = link;
-            state.backoff = null;
+            state.backoff.reset();
             state.nextRetry = null;
-            state.lastSeen = Instant.now();
+            state.lastSeen = folder.clock().instant();
             state.peerRoot = peerRoot;
         }
         LOG.info("Linked with {} at {}", device, link.remoteAddress());
@@ -384,7 +385,7 @@ public final class Daemon implements AutoCloseable {
             state.pairingSecret = null;
         }
         state.peerRoot = peerRoot;
-        state.lastSeen = Instant.now();
+        state.lastSeen = folder.clock().instant();
         schedulePull(state);
     }
 
@@ -432,7 +433,7 @@ public final class Daemon implements AutoCloseable {
             state.link = null;
             state.bytesInBefore += link.bytesIn();
             state.bytesOutBefore += link.bytesOut();
-            state.lastSeen = Instant.now();
+            state.lastSeen = folder.clock().instant();
         }
         LOG.info("Link with {} closed", link.peer().shortForm());
         if (!state.dialing) {

@@ -7,7 +7,6 @@ import dev.mirror.identity.PeerAddress;
 import dev.mirror.sync.PullProgress;
 import dev.mirror.wire.Link;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -20,7 +19,8 @@ final class PeerState {
     volatile InviteSecret pairingSecret;
     volatile Link link;
     volatile boolean dialing;
-    volatile Duration backoff;
+    /** Guarded by this state's monitor. */
+    final Backoff backoff;
     volatile Instant nextRetry;
     volatile Instant lastSeen;
     volatile Hash peerRoot;
@@ -30,6 +30,10 @@ final class PeerState {
     volatile long bytesInBefore;
     volatile long bytesOutBefore;
     final PullProgress progress = new PullProgress();
+
+    PeerState(Backoff backoff) {
+        this.backoff = backoff;
+    }
 
     StatusReport.PeerStatus status(DeviceId device, Hash ourRoot) {
         Link current = link;
