@@ -3,6 +3,9 @@ package dev.mirror.store;
 import dev.mirror.core.DeviceId;
 import dev.mirror.core.Hash;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -38,6 +41,7 @@ import java.util.Set;
  * the JDK's {@link SecureDirectoryStream}). Closing releases the directory handles; closing twice is safe.
  */
 public final class FileInstaller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FileInstaller.class);
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
@@ -52,6 +56,15 @@ public final class FileInstaller implements AutoCloseable {
     private boolean closed;
     private boolean deferDirectorySyncs;
     private boolean directoriesUnsynced;
+    /**
+     * The directory the last file went into, kept open for the next install into the same directory: a batch of
+     * received files mostly fills one directory after another, and walking down from the root again (a stat and an
+     * openat per name) for each file costs more than the install itself. Dropped at every {@link #syncDirectories}
+     * (the end of a batch), by every delete or new directory, and after any failure, so a handle lives only for a
+     * run of installs into one directory. Being a descriptor, it stays the directory it was when opened, even if a
+     * symlink is swapped in at its path meanwhile.
+     */
+    private OpenParent openParent;
 
     private FileInstaller(Path folder, SecureDirectoryStream<Path> root, TempDirectory temp, DirectoryWalker walker,
                           KeptVersions versions) {
@@ -136,6 +149,7 @@ public final class FileInstaller implements AutoCloseable {
 
     /** Makes every rename since the last call durable; call it before recording those renames anywhere. */
     public void syncDirectories() throws IOException {
+        forgetParent();
         if (directoriesUnsynced) {
             FileSystemSync.sync(folder);
             directoriesUnsynced = false;
@@ -231,6 +245,7 @@ public final class FileInstaller implements AutoCloseable {
      * @throws TargetChangedException if something other than a directory is there
      */
     public void createDirectory(String relativePath, int mode) throws IOException {
+        forgetParent();
         String path = NetworkPaths.check(relativePath);
         Set<PosixFilePermission> permissions = permissions(mode);
         Target target = Target.of(path);
@@ -258,6 +273,7 @@ public final class FileInstaller implements AutoCloseable {
      * @throws TargetChangedException if what is there is not {@code current} (a directory: not empty)
      */
     public Optional<Path> delete(String relativePath, Expectation current) throws IOException {
+        forgetParent();
         String path = NetworkPaths.check(relativePath);
         if (current == Expectation.absent()) {
             throw new IllegalArgumentException("nothing to delete at " + path);
@@ -290,6 +306,7 @@ public final class FileInstaller implements AutoCloseable {
             return;
         }
         closed = true;
+        forgetParent();
         IOException failure = new IOException("Cannot close the installer of " + folder + ".");
         closeQuietly(versions, failure);
         closeQuietly(temp, failure);
@@ -351,27 +368,61 @@ public final class FileInstaller implements AutoCloseable {
     private Installed replace(String made, String path, Expectation current, Runnable placed) throws IOException {
         Target target = Target.of(path);
         Path parentPath = folder.resolve(path).getParent();
-        boolean makeParents = current == Expectation.absent();
-        try (SecureDirectoryStream<Path> parent = walker.open(root, "", path, target.parents(), makeParents)) {
+        boolean done = false;
+        try {
+            SecureDirectoryStream<Path> parent = parentOf(path, target, current == Expectation.absent());
             DiskEntry found = DiskEntry.read(parent, parentPath, target.name());
             requireMatch(path, current, found);
+            Installed installed;
             if (found.kind() == DiskEntry.Kind.ABSENT) {
                 moveIntoPlace(made, parent, target.name(), placed);
                 syncDirectory(parent);
-                return new Installed(DiskEntry.read(parent, parentPath, target.name()).toExpectation(),
+                installed = new Installed(DiskEntry.read(parent, parentPath, target.name()).toExpectation(),
                         Optional.empty());
+            } else {
+                try (SecureDirectoryStream<Path> kept = versions.openFor(path, target.parents())) {
+                    Path keptPath = versions.keep(parent, target.name(), kept, path);
+                    // A crash from here to the next rename leaves the target missing, the old version kept and the
+                    // new one in tmp (docs/writing.md, "Crashes").
+                    moveIntoPlace(made, parent, target.name(), placed);
+                    syncDirectory(parent);
+                    syncDirectory(kept);
+                    installed = new Installed(DiskEntry.read(parent, parentPath, target.name()).toExpectation(),
+                            Optional.of(keptPath));
+                }
             }
-            try (SecureDirectoryStream<Path> kept = versions.openFor(path, target.parents())) {
-                Path keptPath = versions.keep(parent, target.name(), kept, path);
-                // A crash from here to the next rename leaves the target missing, the old version kept and the new
-                // one in tmp (docs/writing.md, "Crashes").
-                moveIntoPlace(made, parent, target.name(), placed);
-                syncDirectory(parent);
-                syncDirectory(kept);
-                return new Installed(DiskEntry.read(parent, parentPath, target.name()).toExpectation(),
-                        Optional.of(keptPath));
+            done = true;
+            return installed;
+        } finally {
+            if (!done) {
+                forgetParent();
             }
         }
+    }
+
+    /** The open directory {@code target.parents()}: the one kept from the last install, or walked down to now. */
+    private SecureDirectoryStream<Path> parentOf(String path, Target target, boolean makeParents) throws IOException {
+        if (openParent != null && openParent.names().equals(target.parents())) {
+            return openParent.stream();
+        }
+        forgetParent();
+        openParent = new OpenParent(target.parents(), walker.open(root, "", path, target.parents(), makeParents));
+        return openParent.stream();
+    }
+
+    private void forgetParent() {
+        if (openParent != null) {
+            SecureDirectoryStream<Path> stream = openParent.stream();
+            openParent = null;
+            try {
+                stream.close();
+            } catch (IOException e) {
+                LOG.debug("Closing a directory handle failed: {}", e.toString());
+            }
+        }
+    }
+
+    private record OpenParent(List<String> names, SecureDirectoryStream<Path> stream) {
     }
 
     private static void requireMatch(String path, Expectation current, DiskEntry found)

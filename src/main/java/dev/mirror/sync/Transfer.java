@@ -33,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * copy costs no network bytes), the rest comes from the peer through a {@link ChunkFetcher}. Each chunk is verified,
  * and the chunk list must hash to the entry's content hash, so the whole file is verified too: a file the peer
  * changed while sending fails (its chunks go missing) and never mixes old and new bytes. Files are fetched in waves:
- * the next wave's chunk lists are asked for while this wave is written. Used by one thread, the sync engine's writer.
+ * the next wave's chunk lists are asked for while this wave is written, and each group of built files is flushed to
+ * disk while the next is written ({@link Flusher}). Used by one thread, the sync engine's writer.
  */
 final class Transfer {
     /** Files per wave: bounds the memory for chunk lists, and keeps several list requests in flight. */
@@ -48,8 +49,12 @@ final class Transfer {
     private final FileInstaller installer;
     private final RemoteTree remote;
     private final ChunkFetcher fetcher;
-    private final List<Built> group = new ArrayList<>();
+    /** Bytes of one file written between two early write-backs ({@link Flusher#writeBack}). */
+    static final long WRITE_BACK_BYTES = 32L << 20;
+
+    private final List<Flusher.Built> group = new ArrayList<>();
     private long groupBytes;
+    private Flusher flusher;
 
     Transfer(TreeIndex index, Path folder, FileInstaller installer, RemoteTree remote, ChunkFetcher fetcher) {
         this.index = index;
@@ -79,43 +84,39 @@ final class Transfer {
      * @throws ProtocolException if the peer broke the protocol: the link must close, and the rest is not built
      */
     void run(List<FileJob> jobs, Sink sink) throws IOException, InterruptedException {
-        List<FileJob> wave = jobs.subList(0, Math.min(WAVE, jobs.size()));
-        Map<FileJob, CompletableFuture<ChunkListReply>> lists = askLists(wave);
-        for (int from = 0; from < jobs.size(); from += WAVE) {
-            List<FileJob> next = jobs.subList(Math.min(jobs.size(), from + WAVE),
-                    Math.min(jobs.size(), from + 2 * WAVE));
-            Map<FileJob, Plan> plans = plan(wave, lists, sink);
-            lists = askLists(next); // in flight while this wave is written
-            for (FileJob job : wave) {
-                Plan plan = plans.get(job);
-                if (plan != null) {
-                    build(job, plan, sink);
+        flusher = new Flusher(installer, sink);
+        try {
+            List<FileJob> wave = jobs.subList(0, Math.min(WAVE, jobs.size()));
+            Map<FileJob, CompletableFuture<ChunkListReply>> lists = askLists(wave);
+            for (int from = 0; from < jobs.size(); from += WAVE) {
+                List<FileJob> next = jobs.subList(Math.min(jobs.size(), from + WAVE),
+                        Math.min(jobs.size(), from + 2 * WAVE));
+                Map<FileJob, Plan> plans = plan(wave, lists, sink);
+                lists = askLists(next); // in flight while this wave is written
+                for (FileJob job : wave) {
+                    Plan plan = plans.get(job);
+                    if (plan != null) {
+                        build(job, plan, sink);
+                    }
                 }
+                wave = next;
             }
-            wave = next;
+            flushGroup();
+            flusher.finish();
+        } finally {
+            // Cut short: what was built but not handed over is deleted (a part keeps what it has for next time).
+            Flusher.discard(group);
+            group.clear();
+            groupBytes = 0;
+            flusher.close();
         }
-        handOver(sink);
     }
 
-    /** Makes the built files durable with one flush, then hands them to the sink in order. */
-    private void handOver(Sink sink) throws IOException {
-        List<Built> ready = List.copyOf(group);
+    /** Starts making the group durable ({@link Flusher}); it reaches the sink once it is. */
+    private void flushGroup() throws IOException, InterruptedException {
+        flusher.flush(group);
         group.clear();
         groupBytes = 0;
-        List<StagedFile> files = new ArrayList<>(ready.size());
-        ready.forEach(built -> files.add(built.file));
-        try {
-            installer.makeDurable(files);
-        } catch (IOException e) {
-            for (Built built : ready) {
-                built.file.close();
-                sink.failed(built.job, e);
-            }
-            return;
-        }
-        for (Built built : ready) {
-            sink.built(built.job, built.file, built.chunks);
-        }
     }
 
     private Map<FileJob, CompletableFuture<ChunkListReply>> askLists(List<FileJob> wave) {
@@ -247,7 +248,12 @@ final class Transfer {
                 out.truncate(job.entry().size());
             }
             long position = 0;
+            long writtenBack = 0;
             for (; next < plan.chunks.count(); position += plan.chunks.length(next), next++) {
+                if (position - writtenBack >= WRITE_BACK_BYTES) {
+                    flusher.writeBack(out);
+                    writtenBack = position;
+                }
                 Hash hash = plan.chunks.hash(next);
                 int length = plan.chunks.length(next);
                 // Checked again, not trusted from planning: another file of this content may have used the part since.
@@ -274,11 +280,11 @@ final class Transfer {
                 }
             }
             staged.sealWithoutSync(job.entry().mtimeNanos(), job.entry().mode());
-            group.add(new Built(job, staged, plan.chunks));
+            group.add(new Flusher.Built(job, staged, plan.chunks));
             groupBytes += job.entry().size();
             staged = null;
             if (group.size() >= DURABLE_GROUP_FILES || groupBytes >= DURABLE_GROUP_BYTES) {
-                handOver(sink);
+                flushGroup();
             }
         } catch (ProtocolException e) {
             throw e;
@@ -310,6 +316,4 @@ final class Transfer {
         }
     }
 
-    private record Built(FileJob job, StagedFile file, ChunkList chunks) {
-    }
 }

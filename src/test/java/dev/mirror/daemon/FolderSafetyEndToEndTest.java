@@ -3,11 +3,7 @@ package dev.mirror.daemon;
 import dev.mirror.core.Hash;
 import dev.mirror.testing.Await;
 import dev.mirror.testing.TestFolders;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,25 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * replaced by an empty directory (an empty mount point), or lost its {@code .mirror/} stops with a clear reason, and
  * its partner keeps every file.
  */
-@Tag("e2e")
 @Timeout(60)
-class FolderSafetyEndToEndTest {
+class FolderSafetyEndToEndTest extends EndToEndTest {
     private static final Duration CONVERGE = Duration.ofSeconds(20);
-
-    @TempDir
-    Path temp;
-
-    private RunningPeers peers;
-
-    @BeforeEach
-    void peers() {
-        peers = new RunningPeers(temp, CONVERGE);
-    }
-
-    @AfterEach
-    void closeDaemons() {
-        peers.close();
-    }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"folder removed", "empty folder in its place", ".mirror removed"})

@@ -6,12 +6,9 @@ import dev.mirror.identity.InviteSecret;
 import dev.mirror.sync.ConflictName;
 import dev.mirror.testing.Await;
 import dev.mirror.testing.TestFolders;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
+import dev.mirror.testing.HandClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,8 +26,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -47,26 +42,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * disk and by {@code status}: first mirror, changes, deletes and conflicts, restarts, overlapping content, and the
  * pairing refusals (no invite, forged, reused, expired).
  */
-@Tag("e2e")
 @Timeout(60)
-class MirrorEndToEndTest {
+class MirrorEndToEndTest extends EndToEndTest {
     private static final Duration CONVERGE = Duration.ofSeconds(20);
     private static final Instant T0 = Instant.parse("2024-03-05T14:15:16.500Z");
-
-    @TempDir
-    Path temp;
-
-    private RunningPeers peers;
-
-    @BeforeEach
-    void peers() {
-        peers = new RunningPeers(temp, CONVERGE);
-    }
-
-    @AfterEach
-    void closeDaemons() {
-        peers.close();
-    }
 
     @Test
     void joinerMirrorsAMixedTreeExactly() throws Exception {
@@ -223,7 +202,7 @@ class MirrorEndToEndTest {
     void expiredInviteIsRefused() throws Exception {
         Path a = folder("a");
         TestFolders.write(a, "secret.txt", "not for strangers");
-        SettableClock clock = new SettableClock(TestFolders.AHEAD);
+        HandClock clock = HandClock.following(TestFolders.AHEAD);
         Daemon inviter = start(a, "127.0.0.1:0", clock, Optional.empty());
         Invite stale = inviter.invite();
         clock.advance(InviteBook.DEFAULT_LIFETIME.plusMinutes(1));
@@ -357,35 +336,6 @@ class MirrorEndToEndTest {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
-        }
-    }
-
-    /** A clock that a test moves forward by hand: the invite book reads it to expire invites. Thread-safe. */
-    private static final class SettableClock extends Clock {
-        private final Clock base;
-        private volatile Duration offset = Duration.ZERO;
-
-        SettableClock(Clock base) {
-            this.base = base;
-        }
-
-        void advance(Duration by) {
-            offset = offset.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("one zone is enough for a test");
-        }
-
-        @Override
-        public Instant instant() {
-            return base.instant().plus(offset);
         }
     }
 }

@@ -11,11 +11,8 @@ import dev.mirror.testing.SlowProxy;
 import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,9 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from its part after a restart, fetching less than the file; a file replaced again and again while it is sent is
  * only ever installed whole, as one of its versions, and both peers settle on the last.
  */
-@Tag("e2e")
 @Timeout(90)
-class ResumeEndToEndTest {
+class ResumeEndToEndTest extends EndToEndTest {
     private static final Duration CONVERGE = Duration.ofSeconds(40);
     private static final int BIG_BYTES = 48 << 20;
     /** A second and a half for the whole file: long enough to kill the receiver in the middle of it. */
@@ -59,25 +55,20 @@ class ResumeEndToEndTest {
     private static final long SLOW_LINK_BYTES_PER_SECOND = 8L << 20;
     private static final int REPLACEMENTS = 8;
 
-    @TempDir
-    Path temp;
-
-    private RunningPeers peers;
-    private final List<Process> children = new ArrayList<>();
-
-    @BeforeEach
-    void peers() {
-        peers = new RunningPeers(temp, CONVERGE);
+    @Override
+    Duration converge() {
+        return CONVERGE;
     }
 
+    private final List<Process> children = new ArrayList<>();
+
     @AfterEach
-    void stopAll() throws InterruptedException {
+    void stopChildren() throws InterruptedException {
         for (Process child : children) {
             if (child.isAlive()) {
                 Processes.kill(child, Duration.ofSeconds(10));
             }
         }
-        peers.close();
     }
 
     @Test

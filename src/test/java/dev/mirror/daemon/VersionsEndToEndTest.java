@@ -5,12 +5,8 @@ import dev.mirror.store.StateDirectory;
 import dev.mirror.testing.Await;
 import dev.mirror.testing.Cli;
 import dev.mirror.testing.TestFolders;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,25 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two real peers: a delete mirrored from one is kept in the other's versions, and {@code mirror restore} on that
  * other, answered by its running peer, brings the file back on both.
  */
-@Tag("e2e")
 @Timeout(60)
-class VersionsEndToEndTest {
+class VersionsEndToEndTest extends EndToEndTest {
     private static final Duration CONVERGE = Duration.ofSeconds(20);
-
-    @TempDir
-    Path temp;
-
-    private RunningPeers peers;
-
-    @BeforeEach
-    void peers() {
-        peers = new RunningPeers(temp, CONVERGE);
-    }
-
-    @AfterEach
-    void closeDaemons() {
-        peers.close();
-    }
 
     @Test
     void deleteMirroredFromAIsKeptOnBAndRestoreOnBBringsItBackOnBoth() throws Exception {

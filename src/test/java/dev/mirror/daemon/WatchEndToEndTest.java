@@ -3,12 +3,8 @@ package dev.mirror.daemon;
 import dev.mirror.identity.Invite;
 import dev.mirror.testing.Await;
 import dev.mirror.testing.TestFolders;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,27 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two real peers whose periodic rescan is an hour away: every change below reaches the other side through the
  * watcher alone, within a few seconds (each arrival is timed and printed).
  */
-@Tag("e2e")
 @Timeout(60)
-class WatchEndToEndTest {
+class WatchEndToEndTest extends EndToEndTest {
     private static final Duration RESCAN = Duration.ofHours(1);
     private static final Duration ARRIVE = Duration.ofSeconds(5);
 
-    @TempDir
-    Path temp;
+    @Override
+    Duration converge() {
+        return ARRIVE;
+    }
 
-    private RunningPeers peers;
     private final Map<String, Long> latencyMillis = new LinkedHashMap<>();
-
-    @BeforeEach
-    void peers() {
-        peers = new RunningPeers(temp, ARRIVE);
-    }
-
-    @AfterEach
-    void closeDaemons() {
-        peers.close();
-    }
 
     @Test
     void createEditRenameMoveAndDeleteArriveThroughTheWatcher() throws Exception {

@@ -2,6 +2,7 @@ package dev.mirror.identity;
 
 import dev.mirror.core.DeviceId;
 import dev.mirror.core.Hash;
+import dev.mirror.testing.HandClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -9,7 +10,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,11 +68,11 @@ class InviteTest {
 
     @Test
     void forgedAndExpiredSecretsAreRefused() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        HandClock clock = HandClock.at(Instant.parse("2026-01-01T00:00:00Z"));
         InviteBook book = new InviteBook(clock, Duration.ofHours(24));
         InviteSecret secret = book.issue();
         assertFalse(book.consume(InviteSecret.random()), "a forged secret");
-        clock.now = clock.now.plus(Duration.ofHours(24));
+        clock.advance(Duration.ofHours(24));
         assertFalse(book.consume(secret), "expired at exactly 24 hours");
     }
 
@@ -82,27 +82,4 @@ class InviteTest {
         return bytes;
     }
 
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

@@ -10,14 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mirror.core.DeviceId;
 import dev.mirror.core.Hash;
+import dev.mirror.testing.HandClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +35,7 @@ class VersionHistoryTest {
     @TempDir
     Path folder;
 
-    private final StepClock clock = new StepClock(T0);
+    private final HandClock clock = HandClock.at(T0);
     private FileInstaller installer;
 
     @AfterEach
@@ -81,7 +80,7 @@ class VersionHistoryTest {
         open(3);
         Path file = Files.writeString(folder.resolve("a.txt"), "v0");
         for (int i = 1; i <= 5; i++) {
-            clock.step(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
             installer.install(stage(installer, "v" + i, 0644), "a.txt", expectationOf(file));
         }
 
@@ -160,31 +159,4 @@ class VersionHistoryTest {
         return contents;
     }
 
-    /** A clock the test moves by hand. */
-    private static final class StepClock extends Clock {
-        private Instant now;
-
-        StepClock(Instant start) {
-            now = start;
-        }
-
-        void step(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("one zone is enough for a test");
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

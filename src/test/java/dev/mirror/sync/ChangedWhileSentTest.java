@@ -7,10 +7,7 @@ import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
 import dev.mirror.wire.WireHashes;
 import dev.mirror.wire.proto.ChunkRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,27 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the receiver installs nothing of it this round but finishes the others, and takes the new content once the sender
  * has scanned again.
  */
-class ChangedWhileSentTest {
+class ChangedWhileSentTest extends TwoFolderTest {
     private static final byte[] OLD = TestFolders.randomBytes(21, 1_500_000);
-
-    @TempDir
-    Path dirA;
-    @TempDir
-    Path dirB;
-    private Folder a;
-    private Folder b;
-
-    @BeforeEach
-    void open() throws IOException {
-        a = Folder.open(dirA, TestFolders.AHEAD, 2);
-        b = Folder.open(dirB, TestFolders.AHEAD, 2);
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        a.close();
-        b.close();
-    }
 
     @Test
     void aFileRewrittenAfterTheScanIsDeferredAndTheOthersArrive() throws Exception {

@@ -3,13 +3,9 @@ package dev.mirror.sync;
 import dev.mirror.daemon.Folder;
 import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
-import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,28 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and compares a big directory bucket by bucket. Two real folders and indexes; the peer is served in process.
  */
 @Timeout(60)
-class DescentTest {
+class DescentTest extends TwoFolderTest {
     /** Every file of the generated trees has this mtime, on both sides, so equal files are equal entries. */
     private static final FileTime MTIME = FileTime.from(Instant.parse("2024-05-01T12:00:00Z"));
-
-    @TempDir
-    Path dirA;
-    @TempDir
-    Path dirB;
-    private Folder a;
-    private Folder b;
-
-    @BeforeEach
-    void open() throws IOException {
-        a = Folder.open(dirA, TestFolders.AHEAD, 2);
-        b = Folder.open(dirB, TestFolders.AHEAD, 2);
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        a.close();
-        b.close();
-    }
 
     @Test
     void equalRootsCostNoRequestAtAll() throws Exception {

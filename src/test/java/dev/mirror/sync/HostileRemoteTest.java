@@ -20,8 +20,6 @@ import dev.mirror.wire.proto.FileChunks;
 import dev.mirror.wire.proto.ListReply;
 import dev.mirror.wire.proto.ListRequest;
 import dev.mirror.wire.proto.Listing;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,30 +54,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a hostile entry is refused, and a file is never left torn under its real name.
  */
 @Timeout(30)
-class HostileRemoteTest {
+class HostileRemoteTest extends TwoFolderTest {
     /** A file of several chunks, so a corrupted reply has several chunks to spoil. */
     private static final byte[] BIG = TestFolders.randomBytes(3, 300_000);
 
     @TempDir
-    Path dirA;
-    @TempDir
-    Path dirB;
-    @TempDir
     Path outside;
-    private Folder a;
-    private Folder b;
-
-    @BeforeEach
-    void open() throws IOException {
-        a = Folder.open(dirA, TestFolders.AHEAD, 2);
-        b = Folder.open(dirB, TestFolders.AHEAD, 2);
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        a.close();
-        b.close();
-    }
 
     record Case(String sentence, String dir, String name) {
         @Override

@@ -4,10 +4,7 @@ import dev.mirror.daemon.Folder;
 import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,26 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Pulling between two real folders and indexes, without a network: the descent, decisions and writes together. */
-class PullRoundTest {
-    @TempDir
-    Path dirA;
-    @TempDir
-    Path dirB;
-    private Folder a;
-    private Folder b;
-
-    @BeforeEach
-    void open() throws IOException {
-        a = Folder.open(dirA, TestFolders.AHEAD, 2);
-        b = Folder.open(dirB, TestFolders.AHEAD, 2);
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        a.close();
-        b.close();
-    }
-
+class PullRoundTest extends TwoFolderTest {
     @Test
     void anEmptyFolderPullsAMixedTreeExactly() throws Exception {
         write(dirA, "top.txt", "top");
