@@ -308,7 +308,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     PeerState state(DeviceId device) {
-        return states.computeIfAbsent(device, d -> new PeerState(new Backoff(RETRY_FIRST, RETRY_MAX)));
+        return states.computeIfAbsent(device, d -> new PeerState(new Backoff(RETRY_FIRST, RETRY_MAX),
+                new Backoff(RETRY_FIRST, RETRY_MAX)));
     }
 
     HelloCheck helloCheck(PeerState dialed) {
@@ -474,8 +475,20 @@ public final class Daemon implements AutoCloseable {
             state.retry = outcome.deferred() > 0;
             afterIndexChange();
             if (state.retry) {
-                // Something here changed meanwhile, or on the peer: look again after the next rescan.
-                syncThread.schedule(this::rescan, 1, TimeUnit.SECONDS);
+                // Something changed meanwhile, here (the watcher re-indexes it) or on the peer (it announces a new
+                // root): try again later, waiting longer each time the same round fails, so a file that cannot be
+                // had now never keeps this thread busy.
+                Duration wait;
+                synchronized (state) {
+                    wait = state.pullBackoff.next();
+                }
+                LOG.info("{} file(s) from {} deferred; trying again in {} s", outcome.deferred(),
+                        link.peer().shortForm(), wait.toSeconds());
+                syncThread.schedule(() -> schedulePull(state), wait.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                synchronized (state) {
+                    state.pullBackoff.reset();
+                }
             }
         } catch (ProtocolException e) {
             LOG.warn("Closing the link with {}: {}", link.peer().shortForm(), e.getMessage());

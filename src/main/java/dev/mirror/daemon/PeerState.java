@@ -19,8 +19,10 @@ final class PeerState {
     volatile InviteSecret pairingSecret;
     volatile Link link;
     volatile boolean dialing;
-    /** Guarded by this state's monitor. */
+    /** Between dials while not linked; guarded by this state's monitor. */
     final Backoff backoff;
+    /** Between pull rounds that left files deferred; guarded by this state's monitor. */
+    final Backoff pullBackoff;
     volatile Instant nextRetry;
     volatile Instant lastSeen;
     volatile Hash peerRoot;
@@ -31,8 +33,9 @@ final class PeerState {
     volatile long bytesOutBefore;
     final PullProgress progress = new PullProgress();
 
-    PeerState(Backoff backoff) {
+    PeerState(Backoff backoff, Backoff pullBackoff) {
         this.backoff = backoff;
+        this.pullBackoff = pullBackoff;
     }
 
     StatusReport.PeerStatus status(DeviceId device, Hash ourRoot) {
