@@ -8,12 +8,12 @@ import dev.mirror.identity.InviteBook;
 import dev.mirror.identity.PeerAddress;
 import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
-import dev.mirror.store.FolderException;
 import dev.mirror.store.FolderGoneException;
 import dev.mirror.sync.LinkedTree;
 import dev.mirror.sync.PullRound;
 import dev.mirror.sync.Reconciler;
 import dev.mirror.sync.TreeServer;
+import dev.mirror.tree.TreeParams;
 import dev.mirror.tree.TreeSummary;
 import dev.mirror.watch.ChangeSet;
 import dev.mirror.watch.FolderWatcher;
@@ -24,34 +24,20 @@ import dev.mirror.wire.PeerTrust;
 import dev.mirror.wire.ProtocolException;
 import dev.mirror.wire.TlsContexts;
 import dev.mirror.wire.proto.Failure;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -69,8 +55,6 @@ public final class Daemon implements AutoCloseable {
     static final Duration TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     static final Duration READ_IDLE = Duration.ofSeconds(90);
     static final Duration WRITE_IDLE = Duration.ofSeconds(30);
-    static final Duration RETRY_FIRST = Duration.ofSeconds(1);
-    static final Duration RETRY_MAX = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
     private final Folder folder;
@@ -80,14 +64,12 @@ public final class Daemon implements AutoCloseable {
     private final TreeServer server;
     private final ScheduledExecutorService syncThread;
     private final ExecutorService servePool;
-    private final EventLoopGroup loops;
+    private final Sockets sockets;
     private final Map<DeviceId, PeerState> states = new ConcurrentHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Hash root;
     private volatile TreeSummary summary;
     private FileInstaller installer;
-    private SslContext serverTls;
-    private Channel listener;
     private PeerAddress bound;
     private ControlServer control;
     private volatile FolderWatcher watcher;
@@ -102,7 +84,7 @@ public final class Daemon implements AutoCloseable {
         this.server = new TreeServer(folder.index(), folder.path());
         this.syncThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("mirror-sync"));
         this.servePool = Executors.newFixedThreadPool(2, new NamedThreadFactory("mirror-serve"));
-        this.loops = new NioEventLoopGroup(2, new NamedThreadFactory("mirror-link"));
+        this.sockets = new Sockets(folder.identity(), dialed -> new PeerSession(this, dialed));
     }
 
     /**
@@ -130,10 +112,11 @@ public final class Daemon implements AutoCloseable {
         for (String notice : folder.notices()) {
             LOG.warn(notice);
         }
-        serverTls = TlsContexts.server(folder.identity(), new PeerTrust(device -> peers.isPaired(device)
-                || invites.hasOutstanding()));
-        listen();
-        control = ControlServer.start(folder.state().path(), this::answer);
+        bound = sockets.listen(options.listen(), options.anyPortWillDo(), TlsContexts.server(folder.identity(),
+                new PeerTrust(device -> peers.isPaired(device) || invites.hasOutstanding())));
+        LOG.info("Listening on {} as {}", bound.format(), folder.deviceId());
+        control = ControlServer.start(folder.state().path(),
+                new ControlCommands(this, syncThread, this::restoreWork)::answer);
         for (Map.Entry<DeviceId, Optional<PeerAddress>> peer : peers.all().entrySet()) {
             peer.getValue().ifPresent(address -> state(peer.getKey()).address = address);
         }
@@ -173,9 +156,9 @@ public final class Daemon implements AutoCloseable {
     /** What {@code mirror status} shows, as of now. */
     public StatusReport status() {
         List<StatusReport.PeerStatus> list = new ArrayList<>();
-        for (Map.Entry<DeviceId, PeerState> entry : states.entrySet()) {
-            if (peers.isPaired(entry.getKey())) {
-                list.add(entry.getValue().status(entry.getKey(), root));
+        for (PeerState state : states.values()) {
+            if (peers.isPaired(state.device)) {
+                list.add(state.status(root));
             }
         }
         FolderWatcher watching = watcher;
@@ -203,13 +186,10 @@ public final class Daemon implements AutoCloseable {
             if (control != null) {
                 control.close();
             }
-            if (listener != null) {
-                listener.close().awaitUninterruptibly();
-            }
             if (watcher != null) {
                 watcher.close();
             }
-            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            sockets.close();
             syncThread.shutdownNow();
             servePool.shutdownNow();
             syncThread.awaitTermination(30, TimeUnit.SECONDS);
@@ -229,57 +209,16 @@ public final class Daemon implements AutoCloseable {
 
     // ---- Links ---------------------------------------------------------------------------------------------------
 
-    private void listen() throws IOException {
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new LinkInitializer(serverTls, this::newSession, null));
-        InetSocketAddress address = options.listen();
-        ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
-        if (!bind.isSuccess() && bind.cause() instanceof BindException && options.anyPortWillDo()) {
-            LOG.info("Port {} is taken; listening on a free one instead", address.getPort());
-            bind = bootstrap.bind(new InetSocketAddress(address.getAddress(), 0)).awaitUninterruptibly();
-        }
-        if (!bind.isSuccess()) {
-            String where = PeerAddress.of(address).format();
-            String why = bind.cause() instanceof BindException ? "the port is in use or not allowed"
-                    : bind.cause().getMessage();
-            throw new FolderException("Cannot listen on " + where + ": " + why + "; choose another with --listen "
-                    + "HOST:PORT.");
-        }
-        listener = bind.channel();
-        bound = PeerAddress.of((InetSocketAddress) listener.localAddress());
-        LOG.info("Listening on {} as {}", bound.format(), folder.deviceId());
-    }
-
     private void dial(PeerState state) {
         if (closing || state.dialing || state.link != null) {
             return;
         }
         state.dialing = true;
         state.nextRetry = null;
-        DeviceId expected = deviceOf(state);
-        try {
-            SslContext tls = TlsContexts.client(folder.identity(), new PeerTrust(expected::equals));
-            new Bootstrap().group(loops).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TLS_HANDSHAKE_TIMEOUT.toMillis())
-                    .handler(new LinkInitializer(tls, this::newSession, state))
-                    .connect(state.address.host(), state.address.port())
-                    .addListener((ChannelFuture connected) -> {
-                        if (!connected.isSuccess()) {
-                            LOG.info("Cannot reach {} at {}: {}", expected.shortForm(), state.address.format(),
-                                    connected.cause().getMessage());
-                            connected.channel().close();
-                        }
-                        connected.channel().closeFuture().addListener(closed -> {
-                            state.dialing = false;
-                            retryLater(state);
-                        });
-                    });
-        } catch (IOException e) {
+        sockets.dial(state, state.device, () -> {
             state.dialing = false;
-            LOG.warn("Cannot dial {}: {}", expected.shortForm(), e.getMessage());
-        }
+            retryLater(state);
+        });
     }
 
     private void retryLater(PeerState state) {
@@ -294,26 +233,12 @@ public final class Daemon implements AutoCloseable {
         syncThread.schedule(() -> dial(state), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private PeerSession newSession(PeerState dialed) {
-        return new PeerSession(this, dialed);
-    }
-
-    private DeviceId deviceOf(PeerState state) {
-        for (Map.Entry<DeviceId, PeerState> entry : states.entrySet()) {
-            if (entry.getValue() == state) {
-                return entry.getKey();
-            }
-        }
-        throw new IllegalStateException("a peer state with no device");
-    }
-
     PeerState state(DeviceId device) {
-        return states.computeIfAbsent(device, d -> new PeerState(new Backoff(RETRY_FIRST, RETRY_MAX),
-                new Backoff(RETRY_FIRST, RETRY_MAX)));
+        return states.computeIfAbsent(device, PeerState::new);
     }
 
     HelloCheck helloCheck(PeerState dialed) {
-        DeviceId expected = dialed == null ? null : deviceOf(dialed);
+        DeviceId expected = dialed == null ? null : dialed.device;
         // The device we dialed was proved by TLS against the ID we expected (from the invite or the peer book).
         return new HelloCheck(FOLDER_ID, folder.index().params(),
                 device -> peers.isPaired(device) || device.equals(expected), invites);
@@ -331,7 +256,7 @@ public final class Daemon implements AutoCloseable {
         return folder.deviceId();
     }
 
-    dev.mirror.tree.TreeParams params() {
+    TreeParams params() {
         return folder.index().params();
     }
 
@@ -349,19 +274,9 @@ public final class Daemon implements AutoCloseable {
             pin(device, accepted ? Optional.empty() : Optional.ofNullable(state.address));
         }
         synchronized (state) {
-            Link existing = state.link;
-            if (existing != null && existing.isOpen()) {
-                // Both sides dialed at once: keep the link dialed by the smaller device, as the peer will too.
-                boolean ourDial = session.dialed() != null;
-                DeviceId dialer = ourDial ? self() : device;
-                DeviceId keepDialer = self().compareTo(device) < 0 ? self() : device;
-                if (!dialer.equals(keepDialer)) {
-                    link.close();
-                    return;
-                }
-                existing.close();
+            if (!state.adopt(link, accepted ? device : self(), self())) {
+                return;
             }
-            state.link = link;
             state.backoff.reset();
             state.nextRetry = null;
             state.lastSeen = folder.clock().instant();
@@ -568,33 +483,12 @@ public final class Daemon implements AutoCloseable {
 
     // ---- The control socket --------------------------------------------------------------------------------------
 
-    private String answer(String command) {
-        return switch (command) {
-            case "status" -> status().toJson();
-            case "status-text" -> status().toText();
-            case "invite" -> invite().format();
-            default -> command.startsWith(Restore.COMMAND + " ") ? restore(command)
-                    : "error unknown command '" + command + "'";
+    /** A restore for the control socket, to run on the sync thread; it rescans so every peer hears of it at once. */
+    private Callable<String> restoreWork(String request) {
+        return () -> {
+            String answer = Restore.answer(folder, installer, request);
+            rescan();
+            return answer;
         };
-    }
-
-    /** Restores on the sync thread, the folder's only writer, then rescans so every peer hears of it at once. */
-    private String restore(String request) {
-        try {
-            return syncThread.submit(() -> {
-                String answer = Restore.answer(folder, installer, request);
-                rescan();
-                return answer;
-            }).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "error the peer is stopping";
-        } catch (ExecutionException | RejectedExecutionException e) {
-            return "error the peer could not restore (" + e.getMessage() + ")";
-        }
-    }
-
-    Path folderPath() {
-        return folder.path();
     }
 }

@@ -7,6 +7,7 @@ import dev.mirror.identity.PeerAddress;
 import dev.mirror.sync.PullProgress;
 import dev.mirror.wire.Link;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -15,6 +16,11 @@ import java.time.Instant;
  * are volatile for status readers.
  */
 final class PeerState {
+    /** Dials and deferred pull rounds are retried after 1 s, 2 s, 4 s … at most a minute apart. */
+    static final Duration RETRY_FIRST = Duration.ofSeconds(1);
+    static final Duration RETRY_MAX = Duration.ofSeconds(60);
+
+    final DeviceId device;
     volatile PeerAddress address;
     volatile InviteSecret pairingSecret;
     volatile Link link;
@@ -33,12 +39,34 @@ final class PeerState {
     volatile long bytesOutBefore;
     final PullProgress progress = new PullProgress();
 
-    PeerState(Backoff backoff, Backoff pullBackoff) {
-        this.backoff = backoff;
-        this.pullBackoff = pullBackoff;
+    PeerState(DeviceId device) {
+        this.device = device;
+        this.backoff = new Backoff(RETRY_FIRST, RETRY_MAX);
+        this.pullBackoff = new Backoff(RETRY_FIRST, RETRY_MAX);
     }
 
-    StatusReport.PeerStatus status(DeviceId device, Hash ourRoot) {
+    /**
+     * Makes {@code link}, dialed by {@code dialer}, this peer's link, unless an open one exists that wins: when both
+     * sides dial at once, each keeps the link dialed by the smaller device ID, so both keep the same one. The loser
+     * is closed. Call holding this state's monitor.
+     *
+     * @return whether {@code link} is the peer's link now
+     */
+    boolean adopt(Link link, DeviceId dialer, DeviceId self) {
+        Link existing = this.link;
+        if (existing != null && existing.isOpen()) {
+            DeviceId keepDialer = self.compareTo(device) < 0 ? self : device;
+            if (!dialer.equals(keepDialer)) {
+                link.close();
+                return false;
+            }
+            existing.close();
+        }
+        this.link = link;
+        return true;
+    }
+
+    StatusReport.PeerStatus status(Hash ourRoot) {
         Link current = link;
         boolean connected = current != null && current.isOpen();
         Hash theirs = peerRoot;

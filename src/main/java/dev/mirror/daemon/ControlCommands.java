@@ -1,0 +1,45 @@
+package dev.mirror.daemon;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+
+/**
+ * What the control socket answers (docs/daemon.md, "Control socket"): one line in, one line out. Reads come from
+ * the daemon as they are; a restore runs on the sync thread, the folder's only writer, and the caller waits for it.
+ */
+final class ControlCommands {
+    private final Daemon daemon;
+    private final ExecutorService syncThread;
+    private final Function<String, Callable<String>> restore;
+
+    /** @param restore a restore request in, the work that carries it out (run on {@code syncThread}) out */
+    ControlCommands(Daemon daemon, ExecutorService syncThread, Function<String, Callable<String>> restore) {
+        this.daemon = daemon;
+        this.syncThread = syncThread;
+        this.restore = restore;
+    }
+
+    String answer(String command) {
+        return switch (command) {
+            case "status" -> daemon.status().toJson();
+            case "status-text" -> daemon.status().toText();
+            case "invite" -> daemon.invite().format();
+            default -> command.startsWith(Restore.COMMAND + " ") ? restore(command)
+                    : "error unknown command '" + command + "'";
+        };
+    }
+
+    private String restore(String request) {
+        try {
+            return syncThread.submit(restore.apply(request)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "error the peer is stopping";
+        } catch (ExecutionException | RejectedExecutionException e) {
+            return "error the peer could not restore (" + e.getMessage() + ")";
+        }
+    }
+}
