@@ -3,6 +3,7 @@ package dev.mirror.sync;
 import dev.mirror.core.Hash;
 import dev.mirror.scan.ChunkList;
 import dev.mirror.store.Expectation;
+import dev.mirror.store.DiskFull;
 import dev.mirror.store.FileInstaller;
 import dev.mirror.store.Installed;
 import dev.mirror.store.PathRejectedException;
@@ -43,6 +44,7 @@ public final class PullRound {
     private static final Logger LOG = LoggerFactory.getLogger(PullRound.class);
 
     private final TreeIndex index;
+    private final Path folder;
     private final TreeUpdater updater;
     private final FileInstaller installer;
     private final Reconciler reconciler;
@@ -51,11 +53,14 @@ public final class PullRound {
     private final PullProgress progress;
     private final List<EntryChange> unrecorded = new ArrayList<>();
     private int deferred;
+    /** Files that could not be written because the disk is full: said once, at the end of the round. */
+    private int noRoom;
     private int applied;
 
     public PullRound(TreeIndex index, Path folder, FileInstaller installer, Reconciler reconciler, RemoteTree remote,
                      PullProgress progress) {
         this.index = index;
+        this.folder = folder;
         this.updater = new TreeUpdater(index);
         this.installer = installer;
         this.reconciler = reconciler;
@@ -90,6 +95,10 @@ public final class PullRound {
         } finally {
             flush();
             progress.finished();
+            if (noRoom > 0) {
+                LOG.warn("The disk holding {} is full: {} file(s) could not be written and will be fetched again "
+                        + "once there is room. Nothing was lost: what is here stays as it was.", folder, noRoom);
+            }
         }
         return new Outcome(applied, deferred, found.roundTrips());
     }
@@ -232,6 +241,9 @@ public final class PullRound {
             public void failed(Transfer.FileJob job, IOException problem) {
                 deferred++;
                 progress.fileDone(job.entry().size());
+                if (DiskFull.is(problem)) {
+                    noRoom++;
+                }
                 LOG.info("Could not fetch {} now: {}", job.path(), problem.getMessage());
             }
         });

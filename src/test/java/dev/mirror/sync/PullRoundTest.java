@@ -118,17 +118,4 @@ class PullRoundTest extends TwoFolderTest {
     private static void scan(Folder folder) throws IOException, InterruptedException {
         folder.scan(new ScanProgress());
     }
-
-    private PullRound.Outcome pull(Folder into, Folder from) throws Exception {
-        return pull(into, from, new PullProgress());
-    }
-
-    private PullRound.Outcome pull(Folder into, Folder from, PullProgress progress) throws Exception {
-        ServedTree remote = new ServedTree(new TreeServer(from.index(), from.path()));
-        try (FileInstaller installer = FileInstaller.open(into.state(), into.clock())) {
-            return new PullRound(into.index(), into.path(), installer,
-                    new Reconciler(into.deviceId(), from.deviceId()), remote, progress)
-                    .run(from.summary().treeHash());
-        }
-    }
 }

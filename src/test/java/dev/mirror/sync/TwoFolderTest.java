@@ -1,6 +1,7 @@
 package dev.mirror.sync;
 
 import dev.mirror.daemon.Folder;
+import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,5 +33,19 @@ abstract class TwoFolderTest {
     void closeFolders() throws IOException {
         a.close();
         b.close();
+    }
+
+    /** One pull round of {@code into} from {@code from}, served in this process (no link). */
+    static PullRound.Outcome pull(Folder into, Folder from, PullProgress progress) throws Exception {
+        ServedTree remote = new ServedTree(new TreeServer(from.index(), from.path()));
+        try (FileInstaller installer = FileInstaller.open(into.state(), into.clock())) {
+            return new PullRound(into.index(), into.path(), installer,
+                    new Reconciler(into.deviceId(), from.deviceId()), remote, progress)
+                    .run(from.summary().treeHash());
+        }
+    }
+
+    static PullRound.Outcome pull(Folder into, Folder from) throws Exception {
+        return pull(into, from, new PullProgress());
     }
 }
