@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Puts what a peer sent into the folder without losing or misplacing anything (docs/writing.md): every path passes
@@ -217,6 +219,39 @@ public final class FileInstaller implements AutoCloseable {
         String path = NetworkPaths.check(relativePath);
         requireReplaceable(current, path);
         return replace(staged.sealedName(this), path, current, staged::markInstalled);
+    }
+
+    /**
+     * Moves the file at {@code fromPath}, which must still be {@code from}, to {@code toPath}, where nothing may be
+     * (missing parents are made), then gives it {@code mode} and {@code mtimeNanos}: how a peer's rename is carried
+     * out here, so it costs neither a copy nor a kept version (the content lives on at the new name). Both
+     * directories are fsynced (or deferred, as for installs).
+     *
+     * @throws TargetChangedException if the source is not as expected or something is at the target: nothing moved
+     */
+    public Installed move(String fromPath, Expectation from, String toPath, long mtimeNanos, int mode)
+            throws IOException {
+        String source = NetworkPaths.check(fromPath);
+        String path = NetworkPaths.check(toPath);
+        forgetParent();
+        Target src = Target.of(source);
+        Target dst = Target.of(path);
+        Path dstPath = folder.resolve(path).getParent();
+        try (SecureDirectoryStream<Path> srcParent = walker.open(root, "", source, src.parents(), false);
+             SecureDirectoryStream<Path> dstParent = walker.open(root, "", path, dst.parents(), true)) {
+            requireMatch(source, from, DiskEntry.read(srcParent, folder.resolve(source).getParent(), src.name()));
+            requireMatch(path, Expectation.absent(), DiskEntry.read(dstParent, dstPath, dst.name()));
+            // RACE: as in moveIntoPlace, a file made at the target since the check would be replaced.
+            srcParent.move(Path.of(src.name()), dstParent, Path.of(dst.name()));
+            // After the move, not before: a crash in between leaves the old name with its old attributes intact.
+            PosixFileAttributeView view = dstParent.getFileAttributeView(Path.of(dst.name()),
+                    PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            view.setPermissions(permissions(mode));
+            view.setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), null, null);
+            syncDirectory(srcParent);
+            syncDirectory(dstParent);
+            return new Installed(DiskEntry.read(dstParent, dstPath, dst.name()).toExpectation(), Optional.empty());
+        }
     }
 
     /**

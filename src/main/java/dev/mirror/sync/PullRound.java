@@ -24,8 +24,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -52,6 +54,8 @@ public final class PullRound {
     private final Transfer transfer;
     private final PullProgress progress;
     private final List<EntryChange> unrecorded = new ArrayList<>();
+    /** Paths whose file this round moved to a new name (a rename): their deletion is only recorded. */
+    private final Set<TreePath> movedAway = new HashSet<>();
     private int deferred;
     /** Files that could not be written because the disk is full: said once, at the end of the round. */
     private int noRoom;
@@ -175,17 +179,54 @@ public final class PullRound {
         flush();
     }
 
-    /** Phase 3: files, many at once so the link stays full. */
+    /**
+     * Phase 3: files, many at once so the link stays full. A new file whose content is that of a file this round
+     * deletes is the peer's rename or move: it is carried out as one here too ({@link FileInstaller#move}), with no
+     * copy, no bytes from the peer and no kept version.
+     */
     private void pullFiles(List<Decided> decided) throws IOException, InterruptedException {
+        Map<Hash, Decided> leaving = filesLeaving(decided);
         List<Transfer.FileJob> jobs = new ArrayList<>();
         for (Decided d : shallowFirst(decided)) {
             Entry target = d.target();
             if (target != null && !d.deferredToBottomUp() && !d.keepsLocalContent() && target.isLive()
                     && target.kind() == EntryKind.FILE) {
-                jobs.add(new Transfer.FileJob(d.path(), target, List.of(d.path()), null));
+                Decided source = expectation(d.local()) == Expectation.absent()
+                        ? leaving.remove(target.contentHash()) : null;
+                if (source == null || !moveInstead(source, d)) {
+                    jobs.add(new Transfer.FileJob(d.path(), target, List.of(d.path()), null));
+                }
             }
         }
         runJobs(jobs);
+    }
+
+    /** Files here that this round deletes, by content: where a renamed file's content may already be. */
+    private static Map<Hash, Decided> filesLeaving(List<Decided> decided) {
+        Map<Hash, Decided> leaving = new HashMap<>();
+        for (Decided d : decided) {
+            IndexedEntry local = d.local();
+            if (d.target() != null && !d.target().isLive() && d.deferredToBottomUp() && local != null
+                    && local.entry().isLive() && local.entry().kind() == EntryKind.FILE) {
+                leaving.putIfAbsent(local.entry().contentHash(), d);
+            }
+        }
+        return leaving;
+    }
+
+    /** Moves {@code source}'s file to {@code d}'s path; whether it moved (else it is fetched as usual). */
+    private boolean moveInstead(Decided source, Decided d) throws IOException {
+        Entry target = d.target();
+        ChunkList chunks = index.chunks(source.path());
+        int deferredBefore = deferred;
+        place(d.path(), () -> installer.move(source.path().toString(), expectation(source.local()),
+                d.path().toString(), target.mtimeNanos(), target.mode()), target, chunks);
+        if (deferred != deferredBefore) {
+            deferred = deferredBefore; // not moved: the file is fetched instead, the source deleted as planned
+            return false;
+        }
+        movedAway.add(source.path());
+        return true;
     }
 
     /** Phase 4: deletions, and files or links that replace a directory, children before parents. */
@@ -197,8 +238,9 @@ public final class PullRound {
             }
             IndexedEntry local = d.local();
             if (!target.isLive()) {
+                boolean moved = movedAway.contains(d.path());
                 place(d.path(), () -> {
-                    if (local != null && local.entry().isLive()) {
+                    if (local != null && local.entry().isLive() && !moved) {
                         installer.delete(d.path().toString(), expectation(local));
                     }
                     return null;

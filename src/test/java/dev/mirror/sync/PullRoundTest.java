@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import static dev.mirror.testing.TestFolders.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +113,31 @@ class PullRoundTest extends TwoFolderTest {
         pull(a, b, new PullProgress());
 
         assertEquals(0, progress.receivedBytes());
+        assertEquals(a.summary(), b.summary());
+    }
+
+    @Test
+    void aRenameOnThePeerIsAMoveHereNotACopyNorAFetch() throws Exception {
+        byte[] video = TestFolders.randomBytes(9, 3_000_000);
+        write(dirA, "videos/holiday.mp4", video);
+        scan(a);
+        scan(b);
+        pull(b, a);
+        Object inode = Files.getAttribute(dirB.resolve("videos/holiday.mp4"), "unix:ino");
+        Files.createDirectories(dirA.resolve("archive/2024"));
+        Files.move(dirA.resolve("videos/holiday.mp4"), dirA.resolve("archive/2024/holiday.mp4"));
+        scan(a);
+        PullProgress progress = new PullProgress();
+
+        PullRound.Outcome outcome = pull(b, a, progress);
+
+        assertEquals(0, outcome.deferred(), outcome::toString);
+        Path moved = dirB.resolve("archive/2024/holiday.mp4");
+        assertEquals(inode, Files.getAttribute(moved, "unix:ino"), "the same file, moved");
+        assertArrayEquals(video, Files.readAllBytes(moved));
+        assertFalse(Files.exists(dirB.resolve("videos/holiday.mp4")));
+        assertEquals(0, progress.receivedBytes());
+        assertFalse(Files.exists(dirB.resolve(".mirror/versions/videos")), "nothing kept: the content lives on");
         assertEquals(a.summary(), b.summary());
     }
 
