@@ -23,8 +23,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -168,15 +170,36 @@ public final class PullRound {
 
     /** Phase 3: files, many at once so the link stays full. */
     private void pullFiles(List<Decided> decided) throws IOException, InterruptedException {
+        Map<Hash, TreePath> localFiles = new HashMap<>();
+        for (Decided d : decided) {
+            if (d.local() != null && d.local().entry().isLive() && d.local().entry().kind() == EntryKind.FILE) {
+                localFiles.putIfAbsent(d.local().entry().contentHash(), d.path());
+            }
+        }
         List<Transfer.FileJob> jobs = new ArrayList<>();
         for (Decided d : shallowFirst(decided)) {
             Entry target = d.target();
             if (target != null && !d.deferredToBottomUp() && !d.keepsLocalContent() && target.isLive()
                     && target.kind() == EntryKind.FILE) {
-                jobs.add(new Transfer.FileJob(d.path(), target, List.of(d.path()), null));
+                jobs.add(new Transfer.FileJob(d.path(), target, List.of(d.path()), heldList(localFiles, target)));
             }
         }
         runJobs(jobs);
+    }
+
+    /**
+     * The chunk list of {@code target}'s content if a file of this round's differences holds it here — a rename on
+     * the peer reaches us as a new path plus the old path's deletion, applied after the files — so it needs no
+     * chunk list from the peer: the content hash names the list. Null otherwise. Files outside the differences (a
+     * copy on the peer) are not looked for: the index cannot find a file by content hash without a scan of it.
+     */
+    private ChunkList heldList(Map<Hash, TreePath> localFiles, Entry target) throws IOException {
+        TreePath held = localFiles.get(target.contentHash());
+        if (held == null) {
+            return null;
+        }
+        ChunkList list = index.chunks(held);
+        return list.contentHash().equals(target.contentHash()) && list.totalBytes() == target.size() ? list : null;
     }
 
     /** Phase 4: deletions, and files or links that replace a directory, children before parents. */
