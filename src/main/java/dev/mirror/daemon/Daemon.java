@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running peer of one folder (docs/daemon.md): listens for paired devices, dials the ones it knows an address
@@ -74,6 +75,7 @@ public final class Daemon implements AutoCloseable {
     private ControlServer control;
     private volatile FolderWatcher watcher;
     private volatile boolean closing;
+    private final AtomicBoolean closeOnce = new AtomicBoolean();
     private volatile String stopReason;
 
     private Daemon(Folder folder, DaemonOptions options, PeerBook peers) {
@@ -178,7 +180,7 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closing) {
+        if (!closeOnce.compareAndSet(false, true)) {
             return;
         }
         closing = true;
@@ -337,7 +339,7 @@ public final class Daemon implements AutoCloseable {
     private void stopBecause(String reason) {
         stopReason = reason;
         // Not on the calling thread: closing waits for the sync thread and the event loops to finish.
-        new Thread(this::close, "mirror-stop").start();
+        new NamedThreadFactory("mirror-stop").newThread(this::close).start();
     }
 
     void closed(Link link) {

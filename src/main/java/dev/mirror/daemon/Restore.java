@@ -69,8 +69,10 @@ public final class Restore {
             return "error malformed restore request";
         }
         try {
-            return apply(folder, installer, URLDecoder.decode(words[2], StandardCharsets.UTF_8),
+            String restored = apply(folder, installer, URLDecoder.decode(words[2], StandardCharsets.UTF_8),
                     Integer.parseInt(words[1]));
+            installer.syncDirectories(); // durable before the rescan that follows records it
+            return restored;
         } catch (IOException | IllegalArgumentException e) { // a bad %-escape is an IllegalArgumentException
             return "error " + e.getMessage();
         }

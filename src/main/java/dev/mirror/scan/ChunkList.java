@@ -66,6 +66,11 @@ public final class ChunkList {
         return Hash.finish(digest);
     }
 
+    /** Feeds the records of chunks {@code first} to {@code first + count - 1} to {@code digest}, as packed. */
+    public void updateDigest(MessageDigest digest, int first, int count) {
+        digest.update(packed, first * RECORD_BYTES, count * RECORD_BYTES);
+    }
+
     /** The packed bytes, a copy. */
     public byte[] packed() {
         return packed.clone();
@@ -107,6 +112,22 @@ public final class ChunkList {
             size += RECORD_BYTES;
             totalBytes += length;
             return this;
+        }
+
+        /** Appends chunks {@code first} to {@code first + count - 1} of {@code list}. */
+        public Builder addRange(ChunkList list, int first, int count) {
+            for (int i = first; i < first + count; i++) {
+                add(list.length(i), list.hash(i));
+            }
+            return this;
+        }
+
+        public int count() {
+            return size / RECORD_BYTES;
+        }
+
+        public long totalBytes() {
+            return totalBytes;
         }
 
         public ChunkList build() {

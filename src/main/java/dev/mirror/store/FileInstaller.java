@@ -159,10 +159,12 @@ public final class FileInstaller implements AutoCloseable {
     }
 
     /**
-     * Makes the contents of files sealed with {@link StagedFile#sealWithoutSync} durable, all at once where the
-     * filesystem can be flushed whole, else one fsync each. Only then may they be installed.
+     * Writes the contents of files sealed with {@link StagedFile#sealWithoutSync} to disk, all at once where the
+     * filesystem can be flushed whole, else one fsync each. Changes no state, so a background thread may call it
+     * while this installer's thread goes on; that thread then calls {@link #markDurable} (or, after a failure,
+     * closes the files: an fsync error is final). Only then may they be installed.
      */
-    public void makeDurable(List<StagedFile> files) throws IOException {
+    public void flush(List<StagedFile> files) throws IOException {
         if (files.isEmpty()) {
             return;
         }
@@ -173,6 +175,10 @@ public final class FileInstaller implements AutoCloseable {
                 file.forceNow();
             }
         }
+    }
+
+    /** After a {@link #flush} of {@code files} that succeeded: they may now be installed. */
+    public void markDurable(List<StagedFile> files) {
         for (StagedFile file : files) {
             file.markDurable();
         }
@@ -222,36 +228,37 @@ public final class FileInstaller implements AutoCloseable {
     }
 
     /**
-     * Moves the file at {@code fromPath}, which must still be {@code from}, to {@code toPath}, where nothing may be
-     * (missing parents are made), then gives it {@code mode} and {@code mtimeNanos}: how a peer's rename is carried
-     * out here, so it costs neither a copy nor a kept version (the content lives on at the new name). Both
-     * directories are fsynced (or deferred, as for installs).
+     * Moves the file at {@code fromPath}, which must still be {@code from}, to {@code toPath}, where nothing may be:
+     * how a peer's rename is carried out here, with neither a copy nor a kept version (the content lives on at the new
+     * name). The file goes by way of its part in {@code .mirror/tmp/} (its content hash is {@code content}): there it
+     * gets {@code mtimeNanos} and {@code mode} by path, as a received file is sealed, and from there it is installed
+     * like one. A crash on the way leaves it as a whole part, which the next attempt at that content takes without
+     * fetching anything.
      *
-     * @throws TargetChangedException if the source is not as expected or something is at the target: nothing moved
+     * @throws TargetChangedException if the source is not as expected, a part of that content exists, or something is
+     *         at the target; nothing was moved, unless only the target was taken: then the file waits as a part
      */
-    public Installed move(String fromPath, Expectation from, String toPath, long mtimeNanos, int mode)
+    public Installed move(String fromPath, Expectation from, String toPath, Hash content, long mtimeNanos, int mode)
             throws IOException {
         String source = NetworkPaths.check(fromPath);
         String path = NetworkPaths.check(toPath);
+        requireReplaceable(Expectation.absent(), path);
         forgetParent();
         Target src = Target.of(source);
-        Target dst = Target.of(path);
-        Path dstPath = folder.resolve(path).getParent();
-        try (SecureDirectoryStream<Path> srcParent = walker.open(root, "", source, src.parents(), false);
-             SecureDirectoryStream<Path> dstParent = walker.open(root, "", path, dst.parents(), true)) {
-            requireMatch(source, from, DiskEntry.read(srcParent, folder.resolve(source).getParent(), src.name()));
-            requireMatch(path, Expectation.absent(), DiskEntry.read(dstParent, dstPath, dst.name()));
-            // RACE: as in moveIntoPlace, a file made at the target since the check would be replaced.
-            srcParent.move(Path.of(src.name()), dstParent, Path.of(dst.name()));
-            // After the move, not before: a crash in between leaves the old name with its old attributes intact.
-            PosixFileAttributeView view = dstParent.getFileAttributeView(Path.of(dst.name()),
-                    PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-            view.setPermissions(permissions(mode));
-            view.setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), null, null);
-            syncDirectory(srcParent);
-            syncDirectory(dstParent);
-            return new Installed(DiskEntry.read(dstParent, dstPath, dst.name()).toExpectation(), Optional.empty());
+        Path part = parts.path(content);
+        String partName = part.getFileName().toString();
+        try (SecureDirectoryStream<Path> parent = walker.open(root, "", source, src.parents(), false)) {
+            requireMatch(source, from, DiskEntry.read(parent, folder.resolve(source).getParent(), src.name()));
+            if (DiskEntry.kind(temp.stream(), partName) != DiskEntry.Kind.ABSENT) {
+                throw new TargetChangedException(source, "a part of the same content is being received");
+            }
+            parent.move(Path.of(src.name()), temp.stream(), Path.of(partName));
+            syncDirectory(parent);
         }
+        // By path, which is safe in .mirror/tmp (as StagedFile.sealWithoutSync): times first, then the mode.
+        Files.setLastModifiedTime(part, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
+        Files.setPosixFilePermissions(part, permissions(mode));
+        return replace(partName, path, Expectation.absent(), () -> { });
     }
 
     /**

@@ -28,6 +28,19 @@ public final class FileSystemSync {
         return LIBC != null;
     }
 
+    /**
+     * The system's sentence for the errors a flush reports when the disk is full (with delayed allocation, that is
+     * where a full disk shows), as Java words them elsewhere, so {@link DiskFull} knows them; else the number.
+     */
+    private static String reason(int errno) {
+        return switch (errno) {
+            case 28 -> "No space left on device";
+            case 122 -> "Disk quota exceeded";
+            case 5 -> "Input/output error";
+            default -> "errno " + errno;
+        };
+    }
+
     /** Makes everything written to the filesystem that holds {@code path} durable. */
     public static void sync(Path path) throws IOException {
         if (LIBC == null) {
@@ -43,7 +56,7 @@ public final class FileSystemSync {
             LIBC.syncfs(fd);
         } catch (LastErrorException e) {
             // Like a failed fsync, final: the data may be lost; the caller must not record it as written.
-            throw new IOException("Flushing the filesystem of " + path + " failed (errno " + e.getErrorCode() + ")");
+            throw new IOException("Flushing the filesystem of " + path + " failed: " + reason(e.getErrorCode()));
         } finally {
             LIBC.close(fd);
         }

@@ -58,7 +58,7 @@ public final class StagedFile implements AutoCloseable {
     }
 
     /**
-     * As {@link #seal}, but without the fsync: the file must then go through {@link FileInstaller#makeDurable}
+     * As {@link #seal}, but without the fsync: the file must then go through {@link FileInstaller#flush}
      * (with others: one flush for all) before it can be installed.
      */
     public void sealWithoutSync(long mtimeNanos, int mode) throws IOException {
@@ -85,14 +85,13 @@ public final class StagedFile implements AutoCloseable {
         durable = force;
     }
 
-    /** The fsync {@link #sealWithoutSync} left out; an error is final, as in {@link #seal}. */
+    /**
+     * The fsync {@link #sealWithoutSync} left out. Changes no state (it may run on a flushing thread); an error is
+     * final, as in {@link #seal}: the caller closes the file.
+     */
     void forceNow() throws IOException {
-        requireState(State.SEALED, "synced");
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
             file.force(true);
-        } catch (IOException e) {
-            discard(e);
-            throw e;
         }
     }
 

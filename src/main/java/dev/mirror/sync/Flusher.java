@@ -55,7 +55,7 @@ final class Flusher implements AutoCloseable {
         flushing = List.copyOf(group);
         flushed = CompletableFuture.runAsync(() -> {
             try {
-                installer.makeDurable(files);
+                installer.flush(files); // only the flush here: the files' state is the writer's to change
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -110,22 +110,34 @@ final class Flusher implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the last flush, then hands its files to the sink (or, if it failed, closes them and says so). A file
+     * not handed over because the sink failed is deleted; an interrupted wait leaves them all for {@link #close}.
+     */
     private void handOverFlushed() throws IOException, InterruptedException {
-        List<Built> ready = flushing;
-        flushing = List.of();
+        IOException problem = null;
         try {
             flushed.get();
         } catch (ExecutionException e) {
-            IOException problem = e.getCause() instanceof UncheckedIOException unchecked ? unchecked.getCause()
+            problem = e.getCause() instanceof UncheckedIOException unchecked ? unchecked.getCause()
                     : new IOException("Making received files durable failed", e.getCause());
-            for (Built built : ready) {
-                built.file().close();
-                sink.failed(built.job(), problem);
-            }
-            return;
         }
-        for (Built built : ready) {
-            sink.built(built.job(), built.file(), built.chunks());
+        List<Built> ready = flushing;
+        flushing = List.of();
+        int handed = 0;
+        try {
+            for (Built built : ready) {
+                handed++;
+                if (problem == null) {
+                    installer.markDurable(List.of(built.file()));
+                    sink.built(built.job(), built.file(), built.chunks());
+                } else {
+                    discard(List.of(built));
+                    sink.failed(built.job(), problem);
+                }
+            }
+        } finally {
+            discard(ready.subList(handed, ready.size()));
         }
     }
 

@@ -186,6 +186,12 @@ public final class PullRound {
      */
     private void pullFiles(List<Decided> decided) throws IOException, InterruptedException {
         Map<Hash, Decided> leaving = filesLeaving(decided);
+        Map<Hash, TreePath> localFiles = new HashMap<>();
+        for (Decided d : decided) {
+            if (d.local() != null && d.local().entry().isLive() && d.local().entry().kind() == EntryKind.FILE) {
+                localFiles.putIfAbsent(d.local().entry().contentHash(), d.path());
+            }
+        }
         List<Transfer.FileJob> jobs = new ArrayList<>();
         for (Decided d : shallowFirst(decided)) {
             Entry target = d.target();
@@ -194,7 +200,8 @@ public final class PullRound {
                 Decided source = expectation(d.local()) == Expectation.absent()
                         ? leaving.remove(target.contentHash()) : null;
                 if (source == null || !moveInstead(source, d)) {
-                    jobs.add(new Transfer.FileJob(d.path(), target, List.of(d.path()), null));
+                    jobs.add(new Transfer.FileJob(d.path(), target, List.of(d.path()),
+                            heldList(localFiles, target)));
                 }
             }
         }
@@ -214,19 +221,42 @@ public final class PullRound {
         return leaving;
     }
 
-    /** Moves {@code source}'s file to {@code d}'s path; whether it moved (else it is fetched as usual). */
+    /**
+     * Moves {@code source}'s file to {@code d}'s path and records both the new file and the source's deletion at
+     * once (a round cut short later must not leave the index saying the source is still there). Whether it moved:
+     * if the source or the target is not as the index says, the file is fetched instead and the source deleted as
+     * planned.
+     */
     private boolean moveInstead(Decided source, Decided d) throws IOException {
         Entry target = d.target();
         ChunkList chunks = index.chunks(source.path());
-        int deferredBefore = deferred;
-        place(d.path(), () -> installer.move(source.path().toString(), expectation(source.local()),
-                d.path().toString(), target.mtimeNanos(), target.mode()), target, chunks);
-        if (deferred != deferredBefore) {
-            deferred = deferredBefore; // not moved: the file is fetched instead, the source deleted as planned
+        Installed moved;
+        try {
+            moved = installer.move(source.path().toString(), expectation(source.local()), d.path().toString(),
+                    target.contentHash(), target.mtimeNanos(), target.mode());
+        } catch (TargetChangedException | PathRejectedException e) {
+            LOG.debug("Fetching {} rather than moving {} there: {}", d.path(), source.path(), e.getMessage());
             return false;
         }
+        record(d.path(), target, localStat(moved.now()), chunks);
+        record(source.path(), source.target(), LocalStat.UNKNOWN, null);
         movedAway.add(source.path());
         return true;
+    }
+
+    /**
+     * The chunk list of {@code target}'s content if a file of this round's differences holds it here — a rename on
+     * the peer reaches us as a new path plus the old path's deletion, applied after the files — so it needs no
+     * chunk list from the peer: the content hash names the list. Null otherwise. Files outside the differences (a
+     * copy on the peer) are not looked for: the index cannot find a file by content hash without a scan of it.
+     */
+    private ChunkList heldList(Map<Hash, TreePath> localFiles, Entry target) throws IOException {
+        TreePath held = localFiles.get(target.contentHash());
+        if (held == null) {
+            return null;
+        }
+        ChunkList list = index.chunks(held);
+        return list.contentHash().equals(target.contentHash()) && list.totalBytes() == target.size() ? list : null;
     }
 
     /** Phase 4: deletions, and files or links that replace a directory, children before parents. */
@@ -237,10 +267,12 @@ public final class PullRound {
                 continue;
             }
             IndexedEntry local = d.local();
+            if (movedAway.contains(d.path())) {
+                continue; // moved to its new name in phase 3, and recorded
+            }
             if (!target.isLive()) {
-                boolean moved = movedAway.contains(d.path());
                 place(d.path(), () -> {
-                    if (local != null && local.entry().isLive() && !moved) {
+                    if (local != null && local.entry().isLive()) {
                         installer.delete(d.path().toString(), expectation(local));
                     }
                     return null;

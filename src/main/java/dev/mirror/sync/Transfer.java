@@ -22,9 +22,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,12 +45,20 @@ final class Transfer {
     /** Built files made durable together with one flush, before any of them is installed. */
     static final int DURABLE_GROUP_FILES = 512;
     static final long DURABLE_GROUP_BYTES = 64L << 20;
+    /**
+     * Files at least this big whose path holds an older version here get their chunk list by pages
+     * ({@link PagedChunkList}): about 1,024 chunks, where the page hashes (1/64 of the list) and one more round trip
+     * start to cost less than the records of the pages that did not change.
+     */
+    static final long PAGED_LIST_BYTES = 64L << 20;
 
     private final TreeIndex index;
     private final Path folder;
     private final FileInstaller installer;
     private final RemoteTree remote;
     private final ChunkFetcher fetcher;
+    /** Jobs whose chunk list was asked for by pages: our older version of the file is at the job's path. */
+    private final Set<FileJob> paged = new HashSet<>();
     /** Bytes of one file written between two early write-backs ({@link Flusher#writeBack}). */
     static final long WRITE_BACK_BYTES = 32L << 20;
 
@@ -98,6 +108,10 @@ final class Transfer {
                     if (plan != null) {
                         build(job, plan, sink);
                     }
+                    // Here, not in build: a failure installing the last group is not this job's failure.
+                    if (group.size() >= DURABLE_GROUP_FILES || groupBytes >= DURABLE_GROUP_BYTES) {
+                        flushGroup();
+                    }
                 }
                 wave = next;
             }
@@ -119,7 +133,7 @@ final class Transfer {
         groupBytes = 0;
     }
 
-    private Map<FileJob, CompletableFuture<ChunkListReply>> askLists(List<FileJob> wave) {
+    private Map<FileJob, CompletableFuture<ChunkListReply>> askLists(List<FileJob> wave) throws IOException {
         Map<FileJob, CompletableFuture<ChunkListReply>> asked = new HashMap<>();
         List<FileJob> batch = new ArrayList<>();
         for (FileJob job : wave) {
@@ -128,7 +142,9 @@ final class Transfer {
             }
             if (batch.size() == LISTS_PER_REQUEST || job == wave.get(wave.size() - 1) && !batch.isEmpty()) {
                 ChunkListRequest.Builder request = ChunkListRequest.newBuilder();
-                batch.forEach(b -> request.addQueries(query(b.sources().get(0), 0)));
+                for (FileJob b : batch) {
+                    request.addQueries(firstQuery(b));
+                }
                 CompletableFuture<ChunkListReply> reply = remote.chunkLists(request.build());
                 batch.forEach(b -> asked.put(b, reply));
                 batch = new ArrayList<>();
@@ -180,6 +196,18 @@ final class Transfer {
     }
 
     private ChunkList collect(FileJob job, FileChunks page) throws IOException, InterruptedException {
+        if (paged.remove(job) && page.getPagesCount() > 0) {
+            ChunkList list = new PagedChunkList(remote, page.getPath(), job.entry(),
+                    index.params().chunker().minBytes()).rebuild(page, index.chunks(job.path()));
+            if (matches(list, job)) {
+                return list;
+            }
+            // Pages are no proof, the content hash is: a lying or buggy peer costs one round trip more.
+            page = single(TreePath.of(page.getPath()), 0);
+            if (page.getMissing() || !page.getContentHash().equals(WireHashes.bytes(job.entry().contentHash()))) {
+                throw new ChunkUnavailableException("the peer changed " + job.path() + " while listing its chunks");
+            }
+        }
         ChunkList.Builder chunks = new ChunkList.Builder();
         while (true) {
             for (ChunkRef ref : page.getChunksList()) {
@@ -196,10 +224,14 @@ final class Transfer {
         }
         ChunkList list = chunks.build();
         // The list must be the one the entry names: then verified chunks make a verified file.
-        if (!list.contentHash().equals(job.entry().contentHash()) || list.totalBytes() != job.entry().size()) {
+        if (!matches(list, job)) {
             throw new ChunkUnavailableException("the peer's chunk list of " + job.path() + " does not match its entry");
         }
         return list;
+    }
+
+    private static boolean matches(ChunkList list, FileJob job) {
+        return list.contentHash().equals(job.entry().contentHash()) && list.totalBytes() == job.entry().size();
     }
 
     private FileChunks single(TreePath path, int first) throws IOException, InterruptedException {
@@ -283,9 +315,6 @@ final class Transfer {
             group.add(new Flusher.Built(job, staged, plan.chunks));
             groupBytes += job.entry().size();
             staged = null;
-            if (group.size() >= DURABLE_GROUP_FILES || groupBytes >= DURABLE_GROUP_BYTES) {
-                flushGroup();
-            }
         } catch (ProtocolException e) {
             throw e;
         } catch (IOException e) {
@@ -303,6 +332,20 @@ final class Transfer {
                 staged.close();
             }
         }
+    }
+
+    /**
+     * The query for a job's chunk list: by pages for a big file of which we hold an older version at its path, else
+     * the whole list, so a file we hold nothing of costs no extra round trip. (A rename needs no query at all:
+     * {@code PullRound} hands over the renamed file's list as known.)
+     */
+    private ChunkListQuery firstQuery(FileJob job) throws IOException {
+        ChunkListQuery query = query(job.sources().get(0), 0);
+        if (job.entry().size() < PAGED_LIST_BYTES || index.chunks(job.path()).count() == 0) {
+            return query;
+        }
+        paged.add(job);
+        return query.toBuilder().setPages(true).build();
     }
 
     private static ChunkListQuery query(TreePath path, int first) {

@@ -20,6 +20,7 @@ import dev.mirror.wire.proto.ChunkData;
 import dev.mirror.wire.proto.ChunkListQuery;
 import dev.mirror.wire.proto.ChunkListReply;
 import dev.mirror.wire.proto.ChunkListRequest;
+import dev.mirror.wire.proto.ChunkPage;
 import dev.mirror.wire.proto.ChunkRef;
 import dev.mirror.wire.proto.ChunkReply;
 import dev.mirror.wire.proto.ChunkRequest;
@@ -51,6 +52,10 @@ public final class TreeServer {
     /** Roughly how many bytes of entries or chunk records one reply carries before it says "truncated". */
     static final int REPLY_BUDGET_BYTES = 1 << 20;
     static final int CHUNK_LIST_PAGE = 16_384;
+    /** A chunk's record in a reply: 32-byte hash, length and protobuf tags. */
+    private static final int REF_BYTES = ChunkList.RECORD_BYTES + 4;
+    /** A page's record in a reply: 32-byte hash, count and protobuf tags. */
+    private static final int PAGE_BYTES = Hash.BYTES + 8;
 
     private final TreeIndex index;
     private final Path folder;
@@ -135,17 +140,48 @@ public final class TreeServer {
             }
             ChunkList chunks = index.chunks(path);
             file.setContentHash(WireHashes.bytes(entry.get().entry().contentHash()));
-            int pageEnd = (int) Math.min(chunks.count(), (long) query.getFirst() + Math.min(CHUNK_LIST_PAGE,
-                    Math.max(1, budget / ChunkList.RECORD_BYTES)));
-            for (int i = query.getFirst(); i < pageEnd; i++) {
-                file.addChunks(ChunkRef.newBuilder().setHash(WireHashes.bytes(chunks.hash(i)))
-                        .setLength(chunks.length(i)));
-            }
-            file.setTruncated(pageEnd < chunks.count());
-            budget -= (pageEnd - query.getFirst()) * (ChunkList.RECORD_BYTES + 4);
+            budget -= query.getPages() ? pages(chunks, query, budget, file) : refs(chunks, query, budget, file);
             reply.addFiles(file);
         }
         return reply.build();
+    }
+
+    /** Adds the chunks the query asks for, as many as the budget allows (at least one); returns the bytes used. */
+    private static int refs(ChunkList chunks, ChunkListQuery query, int budget, FileChunks.Builder file) {
+        // A count of 0 asks for the rest of the list; "truncated" then says whether the asked range goes on.
+        long end = query.getCount() == 0 ? chunks.count()
+                : Math.min(chunks.count(), Integer.toUnsignedLong(query.getFirst()) + query.getCount());
+        long first = Integer.toUnsignedLong(query.getFirst());
+        int pageEnd = (int) Math.min(end, first + Math.min(CHUNK_LIST_PAGE, Math.max(1, budget / REF_BYTES)));
+        for (int i = (int) Math.min(first, pageEnd); i < pageEnd; i++) {
+            file.addChunks(ChunkRef.newBuilder().setHash(WireHashes.bytes(chunks.hash(i)))
+                    .setLength(chunks.length(i)));
+        }
+        file.setTruncated(pageEnd < end);
+        return (int) Math.max(0, pageEnd - first) * REF_BYTES;
+    }
+
+    /** Adds the pages from the first one that starts at or after chunk {@code first}; returns the bytes used. */
+    private static int pages(ChunkList chunks, ChunkListQuery query, int budget, FileChunks.Builder file) {
+        int room = Math.max(1, budget / PAGE_BYTES);
+        int used = 0;
+        boolean started = false;
+        for (ChunkPages.Page page : ChunkPages.of(chunks)) {
+            if (Integer.toUnsignedLong(page.first()) < Integer.toUnsignedLong(query.getFirst())) {
+                continue;
+            }
+            if (!started) {
+                file.setFirst(page.first());
+                started = true;
+            }
+            if (used == room) {
+                file.setTruncated(true);
+                break;
+            }
+            file.addPages(ChunkPage.newBuilder().setCount(page.count()).setHash(WireHashes.bytes(page.hash())));
+            used++;
+        }
+        return used * PAGE_BYTES;
     }
 
     ChunkReply chunks(ChunkRequest request) throws IOException {

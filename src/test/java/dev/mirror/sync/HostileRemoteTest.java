@@ -8,10 +8,12 @@ import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
 import dev.mirror.tree.TreeSummary;
 import dev.mirror.wire.ProtocolException;
+import dev.mirror.wire.WireHashes;
 import dev.mirror.wire.proto.ChunkData;
 import dev.mirror.wire.proto.ChunkListQuery;
 import dev.mirror.wire.proto.ChunkListReply;
 import dev.mirror.wire.proto.ChunkListRequest;
+import dev.mirror.wire.proto.ChunkPage;
 import dev.mirror.wire.proto.ChunkReply;
 import dev.mirror.wire.proto.ChunkRequest;
 import dev.mirror.wire.proto.Entry;
@@ -39,6 +41,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -183,6 +186,64 @@ class HostileRemoteTest extends TwoFolderTest {
         assertTrue(Files.isSymbolicLink(dirB.resolve("sub")));
     }
 
+    @Test
+    void pagesClaimingNothingChangedCostARoundTripAndTheFileArrivesWhole() throws Exception {
+        byte[] edited = bigFileEditedOnA();
+        List<ChunkPages.Page> ours = ChunkPages.of(b.index().chunks(TreePath.of("big.bin")));
+        Hostile remote = new Hostile(served(a));
+        remote.files = (query, file) -> file.getPagesCount() == 0 ? file : withPages(file, ours);
+
+        pull(remote);
+
+        assertArrayEquals(edited, Files.readAllBytes(dirB.resolve("big.bin")));
+        assertEquals(a.summary(), b.summary());
+    }
+
+    @Test
+    void pagesThatStopShortOfTheListCostARoundTripAndTheFileArrivesWhole() throws Exception {
+        byte[] edited = bigFileEditedOnA();
+        Hostile remote = new Hostile(served(a));
+        remote.files = (query, file) -> file.getPagesCount() == 0 ? file
+                : file.toBuilder().removePages(file.getPagesCount() - 1).build();
+
+        pull(remote);
+
+        assertArrayEquals(edited, Files.readAllBytes(dirB.resolve("big.bin")));
+        assertEquals(a.summary(), b.summary());
+    }
+
+    @Test
+    void aPageOfMoreThanTheMostChunksFailsTheRoundBeforeAnythingIsWritten() throws Exception {
+        assertPagesRefused((query, file) -> file.getPagesCount() == 0 ? file : file.toBuilder()
+                .setPages(0, file.getPages(0).toBuilder().setCount(ChunkPages.MAX_CHUNKS + 1)).build());
+    }
+
+    @Test
+    void pagesOfMoreChunksThanTheFileCanHoldFailTheRoundBeforeAnythingIsWritten() throws Exception {
+        assertPagesRefused((query, file) -> {
+            if (file.getPagesCount() == 0) {
+                return file;
+            }
+            FileChunks.Builder lying = file.toBuilder();
+            for (int i = 0; i < 5_000; i++) {
+                lying.addPages(ChunkPage.newBuilder().setCount(ChunkPages.MAX_CHUNKS).setHash(file.getContentHash()));
+            }
+            return lying.build();
+        });
+    }
+
+    @Test
+    void aPageListThatSaysMoreFollowButSendsNoneFailsTheRound() throws Exception {
+        assertPagesRefused((query, file) -> !query.getPages() ? file : query.getFirst() == 0
+                ? file.toBuilder().setTruncated(true).build() : file.toBuilder().clearPages().setTruncated(true).build());
+    }
+
+    @Test
+    void moreChunksThanAPageRangeAskedForFailTheRound() throws Exception {
+        assertPagesRefused((query, file) -> query.getCount() == 0 || file.getChunksCount() == 0 ? file
+                : file.toBuilder().addChunks(file.getChunks(0)).build());
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
     /**
@@ -209,6 +270,42 @@ class HostileRemoteTest extends TwoFolderTest {
         assertEquals(indexed, b.summary(), "nothing was recorded");
         assertEquals(List.of(), tempFiles());
         assertEquals(neighbours, names(dirB.getParent()), "nothing was created next to the folder");
+    }
+
+    /** B pulled a big file (asked for by pages when it changes); A then inserted a byte at its head. */
+    private byte[] bigFileEditedOnA() throws Exception {
+        byte[] old = TestFolders.randomBytes(5, PagedListTest.BIG_BYTES);
+        write(dirA, "big.bin", old);
+        scan(a);
+        scan(b);
+        pull(new Hostile(served(a)));
+        byte[] edited = new byte[old.length + 1];
+        System.arraycopy(old, 0, edited, 1, old.length);
+        write(dirA, "big.bin", edited);
+        scan(a);
+        return edited;
+    }
+
+    /** A lie about a big file's pages closes the link, and B keeps its old version and writes nothing. */
+    private void assertPagesRefused(BiFunction<ChunkListQuery, FileChunks, FileChunks> lie) throws Exception {
+        bigFileEditedOnA();
+        Hostile remote = new Hostile(served(a));
+        remote.files = lie;
+        Map<String, String> before = snapshot(dirB);
+        TreeSummary indexed = b.summary();
+
+        assertThrows(ProtocolException.class, () -> pull(remote));
+
+        assertEquals(before, snapshot(dirB));
+        assertEquals(indexed, b.summary());
+        assertEquals(List.of(), tempFiles());
+    }
+
+    private static FileChunks withPages(FileChunks file, List<ChunkPages.Page> pages) {
+        FileChunks.Builder lying = file.toBuilder().clearPages();
+        pages.forEach(p -> lying.addPages(ChunkPage.newBuilder().setCount(p.count())
+                .setHash(WireHashes.bytes(p.hash()))));
+        return lying.build();
     }
 
     /** The entries with a copy of a.txt's entry under {@code name}, in name order as an honest peer sends them. */
@@ -295,6 +392,8 @@ class HostileRemoteTest extends TwoFolderTest {
     private static final class Hostile implements RemoteTree {
         private final ServedTree honest;
         UnaryOperator<ListReply> lists = UnaryOperator.identity();
+        /** Rewrites each file of a chunk list reply, given the query it answers. */
+        BiFunction<ChunkListQuery, FileChunks, FileChunks> files = (query, file) -> file;
         Runnable beforeChunkLists;
         private boolean swapped;
 
@@ -326,7 +425,8 @@ class HostileRemoteTest extends TwoFolderTest {
                 ChunkListReply.Builder answered = reply.toBuilder();
                 for (int i = 0; i < reply.getFilesCount(); i++) {
                     FileChunks file = reply.getFiles(i);
-                    answered.setFiles(i, file.toBuilder().setPath(request.getQueries(i).getPath()));
+                    answered.setFiles(i, files.apply(request.getQueries(i),
+                            file.toBuilder().setPath(request.getQueries(i).getPath()).build()));
                 }
                 return answered.build();
             });

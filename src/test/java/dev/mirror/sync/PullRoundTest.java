@@ -139,6 +139,25 @@ class PullRoundTest extends TwoFolderTest {
         assertEquals(0, progress.receivedBytes());
         assertFalse(Files.exists(dirB.resolve(".mirror/versions/videos")), "nothing kept: the content lives on");
         assertEquals(a.summary(), b.summary());
+        assertEquals(0, b.scan(new ScanProgress()).filesRead(), "the moved file is recorded exactly as it is");
+        assertEquals(a.summary(), b.summary());
+    }
+
+    @Test
+    void aRenamedFileWhoseOldCopyChangedHereIsFetchedAndTheEditKept() throws Exception {
+        write(dirA, "draft.txt", "first words");
+        scan(a);
+        scan(b);
+        pull(b, a);
+        Files.move(dirA.resolve("draft.txt"), dirA.resolve("final.txt"));
+        scan(a);
+        write(dirB, "draft.txt", "edited here meanwhile"); // not scanned yet: the index still says "first words"
+
+        PullRound.Outcome outcome = pull(b, a);
+
+        assertEquals("first words", Files.readString(dirB.resolve("final.txt")));
+        assertEquals("edited here meanwhile", Files.readString(dirB.resolve("draft.txt")), "never moved nor lost");
+        assertEquals(1, outcome.deferred(), "the deletion of the edited file waits for the next round");
     }
 
     private static void scan(Folder folder) throws IOException, InterruptedException {

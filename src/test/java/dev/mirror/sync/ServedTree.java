@@ -15,14 +15,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * A peer's tree without a network: each request goes straight to its {@link TreeServer}, through the same protobuf
- * messages a link carries. Counts requests (and list requests, and the entries their replies carry), and lets a test
- * tamper with chunk replies.
+ * messages a link carries. Counts requests (and list requests, the entries their replies carry, and the bytes of chunk
+ * lists), and lets a test tamper with chunk replies.
  */
 final class ServedTree implements RemoteTree {
     private final TreeServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger listRequests = new AtomicInteger();
     private final AtomicLong listedEntries = new AtomicLong();
+    private final AtomicLong chunkListBytes = new AtomicLong();
     private volatile UnaryOperator<ChunkReply> chunkTamper = UnaryOperator.identity();
 
     ServedTree(TreeServer server) {
@@ -43,6 +44,11 @@ final class ServedTree implements RemoteTree {
         return listedEntries.get();
     }
 
+    /** Bytes of every chunk list request and reply so far, as protobuf: what learning chunk lists cost the link. */
+    long chunkListBytes() {
+        return chunkListBytes.get();
+    }
+
     void tamperWithChunks(UnaryOperator<ChunkReply> tamper) {
         chunkTamper = tamper;
     }
@@ -59,7 +65,11 @@ final class ServedTree implements RemoteTree {
 
     @Override
     public CompletableFuture<ChunkListReply> chunkLists(ChunkListRequest request) {
-        return ask(Frame.newBuilder().setChunkListRequest(request).build()).thenApply(Frame::getChunkListReply);
+        chunkListBytes.addAndGet(request.getSerializedSize());
+        return ask(Frame.newBuilder().setChunkListRequest(request).build()).thenApply(frame -> {
+            chunkListBytes.addAndGet(frame.getChunkListReply().getSerializedSize());
+            return frame.getChunkListReply();
+        });
     }
 
     @Override
