@@ -50,6 +50,9 @@ final class Flusher implements AutoCloseable {
      */
     void flush(List<Built> group) throws IOException, InterruptedException {
         handOverFlushed();
+        if (group.isEmpty()) {
+            return;
+        }
         List<StagedFile> files = new ArrayList<>(group.size());
         group.forEach(built -> files.add(built.file()));
         flushing = List.copyOf(group);

@@ -21,11 +21,6 @@ final class LocalChunks {
     private LocalChunks() {
     }
 
-    /** The bytes at {@code at} in {@code folder}, or null if the file is gone or now shorter. Not verified. */
-    static byte[] read(Path folder, ChunkLocation at) throws IOException {
-        return read(folder.resolve(at.file().toString()), at.offset(), at.length());
-    }
-
     /** The bytes at {@code at} if they still hash to its chunk; else null (ask the peer instead). */
     static byte[] readVerified(Path folder, ChunkLocation at) {
         return readVerified(folder.resolve(at.file().toString()), at.offset(), at.length(), at.chunk());

@@ -217,8 +217,7 @@ public final class TreeServer {
         if (location.isEmpty() || !unchanged(location.get().file())) {
             return Optional.empty();
         }
-        byte[] data = LocalChunks.read(folder, location.get());
-        return data != null && Hash.sha256(data).equals(hash) ? Optional.of(data) : Optional.empty();
+        return Optional.ofNullable(LocalChunks.readVerified(folder, location.get()));
     }
 
     /** Whether the file at {@code path} still has the size and mtime its indexed entry says. */
