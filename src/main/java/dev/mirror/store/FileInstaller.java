@@ -13,6 +13,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -408,6 +409,20 @@ public final class FileInstaller implements AutoCloseable {
      * rename {@code made} from {@code .mirror/tmp/} into place, fsync both directories.
      */
     private Installed replace(String made, String path, Expectation current, Runnable placed) throws IOException {
+        boolean kept = openParent != null && openParent.names().equals(Target.of(path).parents());
+        try {
+            return replaceIn(made, path, current, placed);
+        } catch (NoSuchFileException e) {
+            if (!kept) {
+                throw e;
+            }
+            // The directory kept open since the last install was deleted meanwhile (the failed attempt forgot it):
+            // walk down again, once, as a first install there would have.
+            return replaceIn(made, path, current, placed);
+        }
+    }
+
+    private Installed replaceIn(String made, String path, Expectation current, Runnable placed) throws IOException {
         Target target = Target.of(path);
         Path parentPath = folder.resolve(path).getParent();
         boolean done = false;

@@ -60,6 +60,18 @@ class FileInstallerTest {
     }
 
     @Test
+    void aDirectoryDeletedBetweenTwoInstallsIntoItIsMadeAgain() throws IOException {
+        installer.install(stage(installer, "one", 0644), "photos/a.jpg", Expectation.absent());
+        Files.delete(folder.resolve("photos/a.jpg"));
+        Files.delete(folder.resolve("photos")); // the handle kept open for the next install now names nothing
+
+        installer.install(stage(installer, "two", 0644), "photos/b.jpg", Expectation.absent());
+
+        assertEquals(List.of("photos/", "photos/b.jpg: two"), listing(folder));
+        assertEquals(List.of(), names(folder.resolve(".mirror/tmp")));
+    }
+
+    @Test
     void installOverMatchingFileKeepsOldBytesAndPlacesNewOnesWithMtimeAndMode() throws IOException {
         Path file = write("docs/report.txt", "old");
         Expectation indexed = expectationOf(file);
