@@ -270,7 +270,9 @@ final class Transfer {
     private void build(FileJob job, Plan plan, Sink sink) throws IOException, InterruptedException {
         StagedFile staged = null;
         int next = 0;
-        boolean announced = false; // chunk `next` is still owed to the fetcher
+        // Chunk `next` is still owed to the fetcher (it was asked for and not taken): from the start, so a failure
+        // before the first chunk also gives its place in the window back.
+        boolean announced = plan.chunks.count() > 0 && plan.fromPeer(0);
         try {
             staged = installer.stagePart(job.entry().contentHash());
             // Another file of the same content may hold the part now: then this one is written whole, elsewhere.
@@ -288,12 +290,12 @@ final class Transfer {
                 }
                 Hash hash = plan.chunks.hash(next);
                 int length = plan.chunks.length(next);
+                announced = plan.fromPeer(next);
                 // Checked again, not trusted from planning: another file of this content may have used the part since.
                 byte[] data = plan.inPart[next] ? LocalChunks.readVerified(plan.part, position, length, hash) : null;
                 if (data != null && intoPart) {
                     continue; // already in place
                 }
-                announced = plan.fromPeer(next);
                 if (announced) {
                     data = fetcher.take(hash);
                 } else if (plan.local[next] != null) {
