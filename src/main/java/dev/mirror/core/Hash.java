@@ -1,5 +1,6 @@
 package dev.mirror.core;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -47,6 +48,13 @@ public final class Hash implements Comparable<Hash> {
     public static Hash sha256(byte[] data) {
         MessageDigest digest = digest();
         return new Hash(digest.digest(data));
+    }
+
+    /** SHA-256 of the bytes {@code data} has left (its position is left alone). */
+    public static Hash sha256(ByteBuffer data) {
+        MessageDigest digest = digest();
+        digest.update(data.duplicate());
+        return new Hash(digest.digest());
     }
 
     /** Finishes {@code digest} (which is reset) into a Hash. */

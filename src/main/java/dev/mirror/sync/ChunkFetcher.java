@@ -1,6 +1,5 @@
 package dev.mirror.sync;
 
-import com.google.protobuf.ByteString;
 import dev.mirror.core.Hash;
 import dev.mirror.wire.ProtocolException;
 import dev.mirror.wire.WireHashes;
@@ -10,6 +9,7 @@ import dev.mirror.wire.proto.ChunkRequest;
 import dev.mirror.wire.proto.Failure;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,7 +73,7 @@ final class ChunkFetcher {
      *
      * @throws ChunkUnavailableException if the peer no longer has it, or sent wrong bytes every time
      */
-    byte[] take(Hash hash) throws IOException, InterruptedException {
+    ByteBuffer take(Hash hash) throws IOException, InterruptedException {
         InFlight flying = inFlight.get(hash);
         if (flying == null) {
             throw new IllegalStateException("chunk " + hash + " was never announced");
@@ -83,7 +83,7 @@ final class ChunkFetcher {
                 throw new IllegalStateException("chunk " + hash + " is not queued");
             }
         }
-        byte[] data = Replies.await(flying.reply);
+        ByteBuffer data = Replies.await(flying.reply);
         for (int attempt = 1; !fits(data, hash, flying.length); attempt++) {
             if (attempt >= ATTEMPTS) {
                 throw new ChunkUnavailableException("the peer sent wrong bytes for chunk " + hash + " " + ATTEMPTS
@@ -95,7 +95,7 @@ final class ChunkFetcher {
             inFlight.remove(hash);
             outstandingBytes -= flying.length;
         }
-        received.accept(data.length);
+        received.accept(data.remaining());
         fill();
         return data;
     }
@@ -119,7 +119,7 @@ final class ChunkFetcher {
             batch.add(next);
             bytes += next.length;
         }
-        List<CompletableFuture<byte[]>> replies = request(batch);
+        List<CompletableFuture<ByteBuffer>> replies = request(batch);
         for (int i = 0; i < batch.size(); i++) {
             inFlight.get(batch.get(i).hash).reply = replies.get(i);
         }
@@ -128,9 +128,9 @@ final class ChunkFetcher {
     }
 
     /** One request for {@code batch}; a future per chunk, failed if the peer no longer has it. */
-    private List<CompletableFuture<byte[]>> request(List<Wanted> batch) {
+    private List<CompletableFuture<ByteBuffer>> request(List<Wanted> batch) {
         ChunkRequest.Builder request = ChunkRequest.newBuilder();
-        List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+        List<CompletableFuture<ByteBuffer>> futures = new ArrayList<>();
         for (Wanted wanted : batch) {
             request.addHashes(WireHashes.bytes(wanted.hash));
             futures.add(new CompletableFuture<>());
@@ -147,7 +147,7 @@ final class ChunkFetcher {
         return futures;
     }
 
-    private static void complete(CompletableFuture<byte[]> future, Hash hash, ChunkReply reply, int i) {
+    private static void complete(CompletableFuture<ByteBuffer> future, Hash hash, ChunkReply reply, int i) {
         if (i >= reply.getChunksCount() || !reply.getChunks(i).getHash().equals(WireHashes.bytes(hash))) {
             future.completeExceptionally(new ProtocolException(Failure.Code.PROTOCOL,
                     "a chunk reply that does not match its request"));
@@ -157,13 +157,12 @@ final class ChunkFetcher {
         if (chunk.getMissing()) {
             future.completeExceptionally(new ChunkUnavailableException("the peer no longer has chunk " + hash));
         } else {
-            ByteString data = chunk.getData();
-            future.complete(data.toByteArray());
+            future.complete(ChunkBytes.view(chunk.getData()));
         }
     }
 
-    private static boolean fits(byte[] data, Hash hash, int length) {
-        return data.length == length && Hash.sha256(data).equals(hash);
+    private static boolean fits(ByteBuffer data, Hash hash, int length) {
+        return data.remaining() == length && Hash.sha256(data).equals(hash);
     }
 
     private record Wanted(Hash hash, int length) {
@@ -172,7 +171,7 @@ final class ChunkFetcher {
     private static final class InFlight {
         final int length;
         int takers = 1;
-        CompletableFuture<byte[]> reply;
+        CompletableFuture<ByteBuffer> reply;
 
         InFlight(int length) {
             this.length = length;

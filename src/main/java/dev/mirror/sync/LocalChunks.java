@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -28,12 +27,8 @@ final class LocalChunks {
 
     /** The {@code length} bytes at {@code offset} in {@code file} if they hash to {@code chunk}; else null. */
     static byte[] readVerified(Path file, long offset, int length, Hash chunk) {
-        try {
-            byte[] data = read(file, offset, length);
-            return data != null && Hash.sha256(data).equals(chunk) ? data : null;
-        } catch (IOException e) {
-            return null; // unreadable here now (a symlink swapped in, a permission): the peer has it
-        }
+        byte[] data = read(file, offset, length);
+        return data != null && Hash.sha256(data).equals(chunk) ? data : null;
     }
 
     /**
@@ -56,10 +51,14 @@ final class LocalChunks {
         return good;
     }
 
-    private static byte[] read(Path file, long offset, int length) throws IOException {
+    /**
+     * The {@code length} bytes at {@code offset} in {@code file}, unchecked; null if the file is gone, ends first,
+     * or cannot be read (a symlink swapped in, a permission).
+     */
+    static byte[] read(Path file, long offset, int length) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             return readFully(channel, offset, length);
-        } catch (NoSuchFileException e) {
+        } catch (IOException e) {
             return null;
         }
     }

@@ -292,14 +292,15 @@ final class Transfer {
                 int length = plan.chunks.length(next);
                 announced = plan.fromPeer(next);
                 // Checked again, not trusted from planning: another file of this content may have used the part since.
-                byte[] data = plan.inPart[next] ? LocalChunks.readVerified(plan.part, position, length, hash) : null;
+                ByteBuffer data = plan.inPart[next] ? wrap(LocalChunks.readVerified(plan.part, position, length, hash))
+                        : null;
                 if (data != null && intoPart) {
                     continue; // already in place
                 }
                 if (announced) {
                     data = fetcher.take(hash);
                 } else if (plan.local[next] != null) {
-                    data = LocalChunks.readVerified(folder, plan.local[next]);
+                    data = wrap(LocalChunks.readVerified(folder, plan.local[next]));
                 }
                 if (data == null) {
                     // The local copy or the part changed since planning: ask the peer after all.
@@ -308,9 +309,8 @@ final class Transfer {
                     data = fetcher.take(hash);
                 }
                 announced = false;
-                ByteBuffer buffer = ByteBuffer.wrap(data);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer, position + buffer.position());
+                for (long at = position; data.hasRemaining(); ) {
+                    at += out.write(data, at);
                 }
             }
             staged.sealWithoutSync(job.entry().mtimeNanos(), job.entry().mode());
@@ -334,6 +334,10 @@ final class Transfer {
                 staged.close();
             }
         }
+    }
+
+    private static ByteBuffer wrap(byte[] data) {
+        return data == null ? null : ByteBuffer.wrap(data);
     }
 
     /**

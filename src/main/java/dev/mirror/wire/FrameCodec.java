@@ -3,9 +3,6 @@ package dev.mirror.wire;
 import dev.mirror.wire.proto.Frame;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.handler.codec.protobuf.ProtobufDecoder;
-import io.netty.handler.codec.protobuf.ProtobufEncoder;
 
 /**
  * Puts the frame codec into a pipeline: a 4-byte big-endian length, then one {@link Frame}. The length is checked
@@ -19,7 +16,7 @@ public final class FrameCodec {
      * its envelope, and for a page of a directory or chunk list.
      */
     public static final int MAX_FRAME_BYTES = 4 << 20;
-    private static final int LENGTH_BYTES = 4;
+    static final int LENGTH_BYTES = 4;
 
     private FrameCodec() {
     }
@@ -30,8 +27,7 @@ public final class FrameCodec {
                 // Netty's maximum counts the length field too; ours caps the Frame's own bytes.
                 new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES,
                         true));
-        pipeline.addLast("protobuf-decoder", new ProtobufDecoder(Frame.getDefaultInstance()));
-        pipeline.addLast("frame-prepender", new LengthFieldPrepender(LENGTH_BYTES));
-        pipeline.addLast("protobuf-encoder", new ProtobufEncoder());
+        pipeline.addLast("frame-parser", new FrameDecoder());
+        pipeline.addLast("frame-encoder", new FrameEncoder());
     }
 }

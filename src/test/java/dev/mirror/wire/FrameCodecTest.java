@@ -1,6 +1,8 @@
 package dev.mirror.wire;
 
 import com.google.protobuf.ByteString;
+import dev.mirror.wire.proto.ChunkData;
+import dev.mirror.wire.proto.ChunkReply;
 import dev.mirror.wire.proto.Frame;
 import dev.mirror.wire.proto.Hello;
 import dev.mirror.wire.proto.RootChanged;
@@ -96,6 +98,31 @@ class FrameCodecTest {
         byte[] joined = written.stream().reduce(new byte[0], FrameCodecTest::concat);
         assertEquals(ROOT.getSerializedSize(), Unpooled.wrappedBuffer(joined).getInt(0));
         channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aChunkReplyRoundTripsAndOutlivesTheDirectBufferItCameIn() {
+        byte[] data = new byte[256 << 10];
+        new java.util.Random(7).nextBytes(data);
+        Frame reply = Frame.newBuilder().setId(9).setChunkReply(ChunkReply.newBuilder().addChunks(ChunkData.newBuilder()
+                .setHash(ByteString.copyFrom(new byte[32])).setData(ByteString.copyFrom(data)))).build();
+        EmbeddedChannel sender = channel();
+        sender.writeOutbound(reply);
+        ByteBuf wire = Unpooled.directBuffer();
+        for (Object out; (out = sender.readOutbound()) != null; ) {
+            wire.writeBytes((ByteBuf) out);
+            ((ByteBuf) out).release();
+        }
+        assertEquals(4 + reply.getSerializedSize(), wire.readableBytes());
+
+        EmbeddedChannel receiver = channel();
+        receiver.writeInbound(wire.retainedDuplicate());
+        Frame decoded = receiver.readInbound();
+        wire.setZero(0, wire.capacity()); // the decoder must have copied the data out, not kept a view of it
+        wire.release();
+        assertEquals(reply, decoded);
+        sender.finishAndReleaseAll();
+        receiver.finishAndReleaseAll();
     }
 
     private static EmbeddedChannel channel() {
