@@ -202,6 +202,11 @@ public final class FileInstaller implements AutoCloseable {
         return part != null ? part : stage();
     }
 
+    /** Whether {@code content} may have a part in {@code .mirror/tmp/}: false only if it surely has none. */
+    public boolean mayHavePart(Hash content) {
+        return parts.mayExist(content);
+    }
+
     /** Where the part of {@code content} is, if there is one. */
     public Path partPath(Hash content) {
         return parts.path(content);

@@ -40,6 +40,11 @@ final class PartFiles {
 
     private final Path directory;
     private final Set<String> held = new HashSet<>();
+    /**
+     * Parts that may exist: those the last {@link #deleteExcept} kept, and every one opened since. Only ever too
+     * many (a part installed or deleted since stays in it), never too few: this process alone writes here.
+     */
+    private Set<String> present;
 
     PartFiles(Path directory) {
         this.directory = directory;
@@ -55,6 +60,14 @@ final class PartFiles {
     }
 
     /**
+     * Whether {@code content} may have a part. Without a listing yet, every content may; with one, a file that has
+     * none is staged without trying to read a part that is not there (most files, and a failed open each).
+     */
+    boolean mayExist(Hash content) {
+        return present == null || present.contains(content.hex() + SUFFIX);
+    }
+
+    /**
      * The part of {@code content}, opened for reading and writing (made empty if missing), or null if another
      * staged file holds it now.
      */
@@ -63,6 +76,9 @@ final class PartFiles {
         String name = path.getFileName().toString();
         if (!held.add(name)) {
             return null;
+        }
+        if (present != null) {
+            present.add(name);
         }
         try {
             return new StagedFile(owner, path, openChannel(path), () -> held.remove(name));
@@ -79,14 +95,18 @@ final class PartFiles {
     void deleteExcept(Set<Hash> wanted) throws IOException {
         Set<String> keep = new HashSet<>(held);
         wanted.forEach(content -> keep.add(content.hex() + SUFFIX));
+        Set<String> kept = new HashSet<>(held);
         try (DirectoryStream<Path> names = Files.newDirectoryStream(directory)) {
             for (Path file : names) {
                 String name = file.getFileName().toString();
                 if (isPart(name) && !keep.contains(name)) {
                     Files.deleteIfExists(file);
+                } else if (isPart(name)) {
+                    kept.add(name);
                 }
             }
         }
+        present = kept;
     }
 
     private static FileChannel openChannel(Path path) throws IOException {

@@ -250,7 +250,8 @@ final class Transfer {
      */
     private Plan sources(FileJob job, ChunkList chunks) throws IOException {
         Path part = installer.partPath(job.entry().contentHash());
-        boolean[] inPart = LocalChunks.verified(part, chunks);
+        boolean[] inPart = installer.mayHavePart(job.entry().contentHash()) ? LocalChunks.verified(part, chunks)
+                : new boolean[chunks.count()];
         ChunkLocation[] local = new ChunkLocation[chunks.count()];
         for (int i = 0; i < chunks.count(); i++) {
             if (inPart[i]) {
