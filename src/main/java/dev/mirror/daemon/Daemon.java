@@ -418,7 +418,13 @@ public final class Daemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.error("Pulling from {} failed", link.peer().shortForm(), e);
+            if (closing) {
+                // Stopping: the round ran into executors already shut down. Nothing is wrong, and what it had made
+                // durable is recorded; the rest is fetched on the next start.
+                LOG.debug("Pulling from {} stopped by the shutdown", link.peer().shortForm(), e);
+            } else {
+                LOG.error("Pulling from {} failed", link.peer().shortForm(), e);
+            }
             link.close();
         } finally {
             state.pulling = false;

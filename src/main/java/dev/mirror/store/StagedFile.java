@@ -5,10 +5,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A file being received: made exclusively in {@code .mirror/tmp/} under a fresh name, written by the caller through
@@ -69,9 +67,10 @@ public final class StagedFile implements AutoCloseable {
         requireState(State.OPEN, "sealed");
         Set<PosixFilePermission> permissions = FileInstaller.permissions(mode);
         try {
-            // By path, which is safe in .mirror/tmp: the JDK's descriptor-relative setTimes keeps only microseconds.
+            // By path, which is safe in .mirror/tmp, to the nanosecond (the JDK's descriptor-relative setTimes keeps
+            // only microseconds).
             // Before the mode: the JDK opens the file to set its times, which a mode like 0200 would forbid.
-            Files.setLastModifiedTime(path, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
+            FileTimes.setMtime(path, mtimeNanos);
             Files.setPosixFilePermissions(path, permissions);
             if (force) {
                 channel.force(true);

@@ -83,14 +83,15 @@ final class ChunkFetcher {
                 throw new IllegalStateException("chunk " + hash + " is not queued");
             }
         }
-        ByteBuffer data = Replies.await(flying.reply);
-        for (int attempt = 1; !fits(data, hash, flying.length); attempt++) {
+        Arrived arrived = Replies.await(flying.reply);
+        for (int attempt = 1; !arrived.fits(); attempt++) {
             if (attempt >= ATTEMPTS) {
                 throw new ChunkUnavailableException("the peer sent wrong bytes for chunk " + hash + " " + ATTEMPTS
                         + " times");
             }
-            data = Replies.await(request(List.of(new Wanted(hash, flying.length))).get(0));
+            arrived = Replies.await(request(List.of(new Wanted(hash, flying.length))).get(0));
         }
+        ByteBuffer data = arrived.data();
         if (--flying.takers == 0) {
             inFlight.remove(hash);
             outstandingBytes -= flying.length;
@@ -119,7 +120,7 @@ final class ChunkFetcher {
             batch.add(next);
             bytes += next.length;
         }
-        List<CompletableFuture<ByteBuffer>> replies = request(batch);
+        List<CompletableFuture<Arrived>> replies = request(batch);
         for (int i = 0; i < batch.size(); i++) {
             inFlight.get(batch.get(i).hash).reply = replies.get(i);
         }
@@ -128,26 +129,29 @@ final class ChunkFetcher {
     }
 
     /** One request for {@code batch}; a future per chunk, failed if the peer no longer has it. */
-    private List<CompletableFuture<ByteBuffer>> request(List<Wanted> batch) {
+    private List<CompletableFuture<Arrived>> request(List<Wanted> batch) {
         ChunkRequest.Builder request = ChunkRequest.newBuilder();
-        List<CompletableFuture<ByteBuffer>> futures = new ArrayList<>();
+        List<CompletableFuture<Arrived>> futures = new ArrayList<>();
         for (Wanted wanted : batch) {
             request.addHashes(WireHashes.bytes(wanted.hash));
             futures.add(new CompletableFuture<>());
         }
+        // Completed, and so hashed, on the thread the reply arrives on (the link's): the writer thread, which
+        // takes the chunks, is the one every file waits for.
         remote.chunks(request.build()).whenComplete((reply, error) -> {
             for (int i = 0; i < futures.size(); i++) {
                 if (error != null) {
                     futures.get(i).completeExceptionally(error);
                 } else {
-                    complete(futures.get(i), batch.get(i).hash, reply, i);
+                    complete(futures.get(i), batch.get(i), reply, i);
                 }
             }
         });
         return futures;
     }
 
-    private static void complete(CompletableFuture<ByteBuffer> future, Hash hash, ChunkReply reply, int i) {
+    private static void complete(CompletableFuture<Arrived> future, Wanted wanted, ChunkReply reply, int i) {
+        Hash hash = wanted.hash;
         if (i >= reply.getChunksCount() || !reply.getChunks(i).getHash().equals(WireHashes.bytes(hash))) {
             future.completeExceptionally(new ProtocolException(Failure.Code.PROTOCOL,
                     "a chunk reply that does not match its request"));
@@ -157,12 +161,13 @@ final class ChunkFetcher {
         if (chunk.getMissing()) {
             future.completeExceptionally(new ChunkUnavailableException("the peer no longer has chunk " + hash));
         } else {
-            future.complete(ChunkBytes.view(chunk.getData()));
+            ByteBuffer data = ChunkBytes.view(chunk.getData());
+            future.complete(new Arrived(data, data.remaining() == wanted.length && Hash.sha256(data).equals(hash)));
         }
     }
 
-    private static boolean fits(ByteBuffer data, Hash hash, int length) {
-        return data.remaining() == length && Hash.sha256(data).equals(hash);
+    /** A chunk's bytes as the peer sent them, and whether they are the chunk (its length, its hash). */
+    private record Arrived(ByteBuffer data, boolean fits) {
     }
 
     private record Wanted(Hash hash, int length) {
@@ -171,7 +176,7 @@ final class ChunkFetcher {
     private static final class InFlight {
         final int length;
         int takers = 1;
-        CompletableFuture<ByteBuffer> reply;
+        CompletableFuture<Arrived> reply;
 
         InFlight(int length) {
             this.length = length;
