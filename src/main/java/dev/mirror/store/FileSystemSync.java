@@ -1,10 +1,6 @@
 package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,10 +12,9 @@ import java.nio.file.Path;
  * small files. Where syncfs cannot be called, {@link #isAvailable()} is false and callers fsync file by file.
  */
 public final class FileSystemSync {
-    private static final Logger LOG = LoggerFactory.getLogger(FileSystemSync.class);
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 02000000;
-    private static final LibC LIBC = load();
+    private static final LibC LIBC = LibC.CALLS;
 
     private FileSystemSync() {
     }
@@ -60,23 +55,5 @@ public final class FileSystemSync {
         } finally {
             LIBC.close(fd);
         }
-    }
-
-    private static LibC load() {
-        try {
-            return Native.load("c", LibC.class);
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LOG.debug("syncfs unavailable ({}); received files are fsynced one by one", e.getMessage());
-            return null;
-        }
-    }
-
-    /** The three calls of the C library used here. */
-    interface LibC extends Library {
-        int open(String path, int flags) throws LastErrorException;
-
-        int syncfs(int fd) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
     }
 }

@@ -1,11 +1,7 @@
 package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Platform;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -23,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * 64 bits, no JNA), the JDK does it.
  */
 final class FileTimes {
-    private static final Logger LOG = LoggerFactory.getLogger(FileTimes.class);
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int ENOENT = 2;
@@ -31,7 +26,7 @@ final class FileTimes {
     private static final long UTIME_OMIT = (1L << 30) - 2;
     /** The charset the JDK itself encodes file names with, so both name the same file. */
     private static final Charset NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-    private static final LibC LIBC = load();
+    private static final LibC LIBC = Platform.isLinux() && Platform.is64Bit() ? LibC.CALLS : null;
 
     private FileTimes() {
     }
@@ -59,22 +54,5 @@ final class FileTimes {
     private static byte[] cString(Path file) {
         byte[] name = file.toString().getBytes(NAMES);
         return Arrays.copyOf(name, name.length + 1);
-    }
-
-    private static LibC load() {
-        if (!Platform.isLinux() || !Platform.is64Bit()) {
-            return null;
-        }
-        try {
-            return Native.load("c", LibC.class);
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LOG.debug("utimensat unavailable ({}); mtimes are set by the JDK", e.getMessage());
-            return null;
-        }
-    }
-
-    /** The one call of the C library used here. */
-    interface LibC extends Library {
-        int utimensat(int dirfd, byte[] path, long[] times, int flags) throws LastErrorException;
     }
 }
