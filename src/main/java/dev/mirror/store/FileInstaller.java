@@ -39,8 +39,11 @@ import java.util.concurrent.TimeUnit;
  * rename. All work in the folder goes through directory descriptors opened without following symlinks, so nothing
  * is ever written through a symlink.
  *
- * <p>One installer per folder, used by one thread (the sync engine's writer), while that thread's process holds the
- * folder's {@link FolderLock}: opening deletes whatever is in {@code .mirror/tmp/} but parts. Linux only (it needs
+ * <p>One installer per folder, while its process holds the folder's {@link FolderLock}: opening deletes whatever is
+ * in {@code .mirror/tmp/} but parts. Used by one thread at a time, with one exception: while a transfer runs, its
+ * writer stages files ({@link #stage}, {@link #stagePart}, {@link #mayHavePart}) as the flush thread flushes and
+ * installs those staged before; the state the two share (the parts held, the temp directory's handle) is
+ * thread-safe, and a staged file passes from one to the other through the flush's hand-over. Linux only (it needs
  * the JDK's {@link SecureDirectoryStream}). Closing releases the directory handles; closing twice is safe.
  */
 public final class FileInstaller implements AutoCloseable {

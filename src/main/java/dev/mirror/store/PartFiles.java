@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * again. Only verified chunks at their own offsets are ever written into a part, so whatever hashes right is right.
  *
  * <p>A part is held by at most one open {@link StagedFile}; a second file of the same content staged meanwhile gets
- * a fresh name. Used by one thread, its {@link FileInstaller}'s.
+ * a fresh name. Thread-safe: a part is staged by the writer while files staged earlier are installed (and so
+ * released) on the flush thread.
  */
 final class PartFiles {
     static final String SUFFIX = ".part";
@@ -63,7 +64,7 @@ final class PartFiles {
      * Whether {@code content} may have a part. Without a listing yet, every content may; with one, a file that has
      * none is staged without trying to read a part that is not there (most files, and a failed open each).
      */
-    boolean mayExist(Hash content) {
+    synchronized boolean mayExist(Hash content) {
         return present == null || present.contains(content.hex() + SUFFIX);
     }
 
@@ -74,25 +75,34 @@ final class PartFiles {
     StagedFile open(FileInstaller owner, Hash content) throws IOException {
         Path path = path(content);
         String name = path.getFileName().toString();
-        if (!held.add(name)) {
+        if (!claim(name)) {
             return null;
+        }
+        // Opened outside the lock: creating a file takes a while, and the flush thread releases parts meanwhile.
+        try {
+            return new StagedFile(owner, path, openChannel(path), () -> release(name));
+        } catch (IOException | RuntimeException e) {
+            release(name);
+            throw e;
+        }
+    }
+
+    /** Takes the part's name for one staged file; false if another holds it. */
+    private synchronized boolean claim(String name) {
+        if (!held.add(name)) {
+            return false;
         }
         if (present != null) {
             present.add(name);
         }
-        try {
-            return new StagedFile(owner, path, openChannel(path), () -> held.remove(name));
-        } catch (IOException | RuntimeException e) {
-            held.remove(name);
-            throw e;
-        }
+        return true;
     }
 
     /**
      * Deletes every part not held and not of {@code wanted} content: what a changed or deleted file left. This bounds
      * {@code .mirror/tmp/} by what is still to be fetched.
      */
-    void deleteExcept(Set<Hash> wanted) throws IOException {
+    synchronized void deleteExcept(Set<Hash> wanted) throws IOException {
         Set<String> keep = new HashSet<>(held);
         wanted.forEach(content -> keep.add(content.hex() + SUFFIX));
         Set<String> kept = new HashSet<>(held);
@@ -107,6 +117,10 @@ final class PartFiles {
             }
         }
         present = kept;
+    }
+
+    private synchronized void release(String name) {
+        held.remove(name);
     }
 
     private static FileChannel openChannel(Path path) throws IOException {

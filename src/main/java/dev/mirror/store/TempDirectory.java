@@ -14,7 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * The folder's scratch directory {@code .mirror/tmp/}: whatever mirror puts into the folder (file, symlink,
  * directory) is made here first under a fresh name and renamed into place, so nothing half-made ever has a real
  * name. Leftovers of a killed run are deleted when it is opened, except {@linkplain PartFiles parts}, which a later
- * attempt resumes. Used by one thread, its {@link FileInstaller}'s.
+ * attempt resumes. Thread-safe: it keeps no state but the directory's handle, and the JDK's secure directory stream
+ * takes a read lock around each call made through it (a writer creates files here while the flush thread renames
+ * others out).
  */
 final class TempDirectory implements AutoCloseable {
     static final String NAME = "tmp";

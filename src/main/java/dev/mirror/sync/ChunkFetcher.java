@@ -69,7 +69,7 @@ final class ChunkFetcher {
     }
 
     /**
-     * The verified bytes of announced chunk {@code hash}.
+     * The verified bytes of announced chunk {@code hash}, as a read-only view the caller may consume.
      *
      * @throws ChunkUnavailableException if the peer no longer has it, or sent wrong bytes every time
      */
@@ -91,7 +91,9 @@ final class ChunkFetcher {
             }
             arrived = Replies.await(request(List.of(new Wanted(hash, flying.length))).get(0));
         }
-        ByteBuffer data = arrived.data();
+        // A view of its own for each taker: several files of one content take the same arrival, and writing one
+        // view consumes it.
+        ByteBuffer data = arrived.data().asReadOnlyBuffer();
         if (--flying.takers == 0) {
             inFlight.remove(hash);
             outstandingBytes -= flying.length;

@@ -18,12 +18,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Makes groups of built files durable on a thread of its own, so that the writer builds the next group while the
- * disk takes the last one: a flush of 64 MiB waits on the disk for a good part of a second, which in series with the
- * writing would leave the link idle for as long. A group is handed to the sink, in order, only once its flush has
- * finished, so nothing is installed before it is durable. Big files also start their write-back while they are being
- * written ({@link #writeBack}), so the flush at their end has little left to do. Used by one writer thread; one per
- * {@link Transfer#run}.
+ * Makes groups of built files durable and installs them, on a thread of its own, so that the writer builds the next
+ * group meanwhile: a flush of 64 MiB waits on the disk for a good part of a second, and installing and recording 512
+ * small files (renames, stats, index updates) costs about as much as writing them; in series with the writing,
+ * either would leave the link idle and the second core unused. A group is handed to the sink, in order, only once its
+ * flush has finished, so nothing is installed before it is durable. The writer waits only when it is a whole group
+ * ahead. Big files also start their write-back while they are being written ({@link #writeBack}), so the flush at
+ * their end has little left to do. Used by one writer thread; one per {@link Transfer#run}. The sink is called on
+ * the flush thread: it must be safe to call while the writer runs (and reports its own failures to it).
  */
 final class Flusher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
@@ -35,8 +37,8 @@ final class Flusher implements AutoCloseable {
     private final FileInstaller installer;
     private final Transfer.Sink sink;
     private ExecutorService thread;
-    private List<Built> flushing = List.of();
-    private CompletableFuture<Void> flushed = CompletableFuture.completedFuture(null);
+    /** The last group's flush and hand-over; its files are the task's to install or delete. */
+    private CompletableFuture<Void> handingOver = CompletableFuture.completedFuture(null);
     private CompletableFuture<Void> writingBack = CompletableFuture.completedFuture(null);
 
     Flusher(FileInstaller installer, Transfer.Sink sink) {
@@ -45,29 +47,23 @@ final class Flusher implements AutoCloseable {
     }
 
     /**
-     * Starts making {@code group} durable, after handing over the group before it (waiting for its flush if it is
-     * still running).
+     * Starts making {@code group} durable and handing it over, after the group before it is handed over (waiting for
+     * it if need be). From here on the group's files are the flush thread's.
+     *
+     * @throws IOException if handing over the group before failed (the sink threw): the run must stop
      */
     void flush(List<Built> group) throws IOException, InterruptedException {
-        handOverFlushed();
+        awaitHandOver();
         if (group.isEmpty()) {
             return;
         }
-        List<StagedFile> files = new ArrayList<>(group.size());
-        group.forEach(built -> files.add(built.file()));
-        flushing = List.copyOf(group);
-        flushed = CompletableFuture.runAsync(() -> {
-            try {
-                installer.flush(files); // only the flush here: the files' state is the writer's to change
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, thread());
+        List<Built> files = List.copyOf(group);
+        handingOver = CompletableFuture.runAsync(() -> flushAndHandOver(files), thread());
     }
 
-    /** Waits for the last flush and hands its group over. */
+    /** Waits for the last group to be handed over. */
     void finish() throws IOException, InterruptedException {
-        handOverFlushed();
+        awaitHandOver();
     }
 
     /**
@@ -88,14 +84,15 @@ final class Flusher implements AutoCloseable {
         }, thread());
     }
 
-    /** Closes (deletes) the files of a flush not handed over, after it ends; for a run cut short. */
+    /**
+     * Waits for the hand-over under way, even if interrupted: its files are durable, and installing them is right.
+     * For a run cut short, what it did not hand over it deleted.
+     */
     @Override
     public void close() {
         try {
-            flushed.exceptionally(e -> null).join();
+            handingOver.exceptionally(e -> null).join();
         } finally {
-            discard(flushing);
-            flushing = List.of();
             if (thread != null) {
                 thread.shutdown();
             }
@@ -113,23 +110,37 @@ final class Flusher implements AutoCloseable {
         }
     }
 
+    private void awaitHandOver() throws IOException, InterruptedException {
+        try {
+            handingOver.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException unchecked) {
+                throw unchecked.getCause();
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException("Installing received files failed", cause);
+        }
+    }
+
     /**
-     * Waits for the last flush, then hands its files to the sink (or, if it failed, closes them and says so). A file
-     * not handed over because the sink failed is deleted; an interrupted wait leaves them all for {@link #close}.
+     * On the flush thread: flushes the group, then hands its files to the sink (or, if the flush failed, closes them
+     * and says so). A file not handed over because the sink failed is deleted, and the failure ends the run.
      */
-    private void handOverFlushed() throws IOException, InterruptedException {
+    private void flushAndHandOver(List<Built> group) {
         IOException problem = null;
         try {
-            flushed.get();
-        } catch (ExecutionException e) {
-            problem = e.getCause() instanceof UncheckedIOException unchecked ? unchecked.getCause()
-                    : new IOException("Making received files durable failed", e.getCause());
+            List<StagedFile> files = new ArrayList<>(group.size());
+            group.forEach(built -> files.add(built.file()));
+            installer.flush(files);
+        } catch (IOException e) {
+            problem = e;
         }
-        List<Built> ready = flushing;
-        flushing = List.of();
         int handed = 0;
         try {
-            for (Built built : ready) {
+            for (Built built : group) {
                 handed++;
                 if (problem == null) {
                     installer.markDurable(List.of(built.file()));
@@ -139,8 +150,10 @@ final class Flusher implements AutoCloseable {
                     sink.failed(built.job(), problem);
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
-            discard(ready.subList(handed, ready.size()));
+            discard(group.subList(handed, group.size()));
         }
     }
 

@@ -301,27 +301,35 @@ public final class PullRound {
             return;
         }
         transfer.run(jobs, new Transfer.Sink() {
+            // Called on the flush thread (built, and failed after a failed flush) and on this one (failed): the
+            // lock keeps the round's counts and its unrecorded changes whole.
             @Override
             public void built(Transfer.FileJob job, StagedFile file, ChunkList chunks) throws IOException {
-                try (file) {
-                    IndexedEntry local = index.entry(job.path()).orElse(null);
-                    place(job.path(), () -> installer.install(file, job.path().toString(), expectation(local)),
-                            job.entry(), chunks);
+                synchronized (PullRound.this) {
+                    try (file) {
+                        IndexedEntry local = index.entry(job.path()).orElse(null);
+                        place(job.path(), () -> installer.install(file, job.path().toString(), expectation(local)),
+                                job.entry(), chunks);
+                    }
+                    progress.fileDone(job.entry().size());
                 }
-                progress.fileDone(job.entry().size());
             }
 
             @Override
             public void failed(Transfer.FileJob job, IOException problem) {
-                deferred++;
-                progress.fileDone(job.entry().size());
-                if (DiskFull.is(problem)) {
-                    noRoom++;
+                synchronized (PullRound.this) {
+                    deferred++;
+                    progress.fileDone(job.entry().size());
+                    if (DiskFull.is(problem)) {
+                        noRoom++;
+                    }
                 }
                 LOG.info("Could not fetch {} now: {}", job.path(), problem.getMessage());
             }
         });
-        flush();
+        synchronized (this) {
+            flush(); // the flush thread is done (Transfer.run waited for it); the lock only makes that plain
+        }
     }
 
     /** A disk change that, once done, is recorded as {@code entry} (null: record nothing, e.g. a removal step). */

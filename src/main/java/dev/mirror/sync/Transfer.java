@@ -36,7 +36,8 @@ import java.util.concurrent.CompletableFuture;
  * and the chunk list must hash to the entry's content hash, so the whole file is verified too: a file the peer
  * changed while sending fails (its chunks go missing) and never mixes old and new bytes. Files are fetched in waves:
  * the next wave's chunk lists are asked for while this wave is written, and each group of built files is flushed to
- * disk while the next is written ({@link Flusher}). Used by one thread, the sync engine's writer.
+ * disk and installed while the next is written ({@link Flusher}: the sink is called on its thread). Used by one
+ * thread, the sync engine's writer.
  */
 final class Transfer {
     /** Files per wave: bounds the memory for chunk lists, and keeps several list requests in flight. */
@@ -310,6 +311,11 @@ final class Transfer {
                     data = fetcher.take(hash);
                 }
                 announced = false;
+                if (data.remaining() != length) {
+                    // Never expected (every source checks the length); a file short of bytes must not be installed.
+                    throw new IOException("chunk " + hash + " of " + job.path() + " came with " + data.remaining()
+                            + " bytes, not " + length);
+                }
                 for (long at = position; data.hasRemaining(); ) {
                     at += out.write(data, at);
                 }

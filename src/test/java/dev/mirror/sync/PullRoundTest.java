@@ -7,10 +7,13 @@ import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static dev.mirror.testing.TestFolders.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -158,6 +161,32 @@ class PullRoundTest extends TwoFolderTest {
         assertEquals("first words", Files.readString(dirB.resolve("final.txt")));
         assertEquals("edited here meanwhile", Files.readString(dirB.resolve("draft.txt")), "never moved nor lost");
         assertEquals(1, outcome.deferred(), "the deletion of the edited file waits for the next round");
+    }
+
+    @Test
+    void filesOfManyDurableGroupsAreAllInstalledWhileLaterOnesAreWritten() throws Exception {
+        // Three groups and more: each is flushed and installed on the flush thread while the writer stages the
+        // next, and many files share a content, so parts are claimed and released on both threads at once.
+        int count = 3 * Transfer.DURABLE_GROUP_FILES + 17;
+        for (int i = 0; i < count; i++) {
+            byte[] content = i % 3 == 0 ? ("shared " + (i % 5)).getBytes(StandardCharsets.UTF_8)
+                    : TestFolders.randomBytes(i, 100 + i % 2_000);
+            write(dirA, "d" + i % 7 + "/f" + i, content);
+        }
+        scan(a);
+        scan(b);
+
+        PullRound.Outcome outcome = pull(b, a);
+
+        assertEquals(0, outcome.deferred());
+        assertEquals(a.summary(), b.summary());
+        for (int i = 0; i < count; i += 97) {
+            String name = "d" + i % 7 + "/f" + i;
+            assertArrayEquals(Files.readAllBytes(dirA.resolve(name)), Files.readAllBytes(dirB.resolve(name)), name);
+        }
+        try (Stream<Path> left = Files.list(dirB.resolve(".mirror/tmp"))) {
+            assertEquals(List.of(), left.toList(), "nothing staged is left behind");
+        }
     }
 
     private static void scan(Folder folder) throws IOException, InterruptedException {
