@@ -1,0 +1,108 @@
+package dev.mirror.sync;
+
+import dev.mirror.scan.ChunkList;
+import dev.mirror.scan.ScanProgress;
+import dev.mirror.store.Expectation;
+import dev.mirror.store.FileInstaller;
+import dev.mirror.store.StagedFile;
+import dev.mirror.testing.TestFolders;
+import dev.mirror.tree.TreePath;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static dev.mirror.testing.TestFolders.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The flush thread installs each durable group while the writer builds the next: a failure there stops the run, and
+ * nothing staged is left behind, whichever group it was in.
+ */
+class FlusherTest extends TwoFolderTest {
+    private static final int FILES = 2 * Transfer.DURABLE_GROUP_FILES + 5;
+
+    @BeforeEach
+    void filesInA() throws Exception {
+        for (int i = 0; i < FILES; i++) {
+            write(dirA, "f" + i, TestFolders.randomBytes(i, 50 + i % 500));
+        }
+        a.scan(new ScanProgress());
+        assertTrue(Files.notExists(dirB.resolve("f0")));
+    }
+
+    @Test
+    void everyFileIsHandedOverOnceInOrderOfItsGroup() throws Exception {
+        List<TreePath> handed = Collections.synchronizedList(new ArrayList<>());
+
+        run(handed, Integer.MAX_VALUE);
+
+        assertEquals(jobs().stream().map(Transfer.FileJob::path).toList(), handed);
+        assertTmpEmpty();
+    }
+
+    @Test
+    void aSinkThatFailsStopsTheRunAndLeavesNothingStaged() throws Exception {
+        List<TreePath> handed = Collections.synchronizedList(new ArrayList<>());
+        int failAt = Transfer.DURABLE_GROUP_FILES + 3; // in the second group, while the writer builds the third
+
+        IOException failure = assertThrows(IOException.class, () -> run(handed, failAt));
+
+        assertEquals("no room for file " + failAt, failure.getMessage());
+        assertEquals(failAt, handed.size(), "the files before the failure were installed");
+        for (TreePath path : handed) {
+            assertArrayEquals(Files.readAllBytes(dirA.resolve(path.toString())),
+                    Files.readAllBytes(dirB.resolve(path.toString())), path.toString());
+        }
+        assertTmpEmpty();
+    }
+
+    private void run(List<TreePath> handed, int failAt) throws Exception {
+        ServedTree remote = new ServedTree(new TreeServer(a.index(), a.path()));
+        try (FileInstaller installer = FileInstaller.open(b.state(), b.clock())) {
+            Transfer transfer = new Transfer(b.index(), b.path(), installer, remote,
+                    new ChunkFetcher(remote, bytes -> { }));
+            transfer.run(jobs(), new Transfer.Sink() {
+                @Override
+                public void built(Transfer.FileJob job, StagedFile file, ChunkList chunks) throws IOException {
+                    try (file) {
+                        if (handed.size() == failAt) {
+                            throw new IOException("no room for file " + failAt);
+                        }
+                        installer.install(file, job.path().toString(), Expectation.absent());
+                        handed.add(job.path());
+                    }
+                }
+
+                @Override
+                public void failed(Transfer.FileJob job, IOException problem) {
+                    throw new AssertionError("nothing should fail to build here: " + job.path(), problem);
+                }
+            });
+        }
+    }
+
+    private List<Transfer.FileJob> jobs() throws IOException {
+        List<Transfer.FileJob> jobs = new ArrayList<>();
+        for (int i = 0; i < FILES; i++) {
+            TreePath path = TreePath.of("f" + i);
+            jobs.add(new Transfer.FileJob(path, a.index().entry(path).orElseThrow().entry(), List.of(path), null));
+        }
+        return jobs;
+    }
+
+    private void assertTmpEmpty() throws IOException {
+        try (Stream<Path> left = Files.list(dirB.resolve(".mirror/tmp"))) {
+            assertEquals(List.of(), left.toList(), "nothing staged is left behind");
+        }
+    }
+}
