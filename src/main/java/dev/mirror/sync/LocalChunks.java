@@ -56,10 +56,49 @@ final class LocalChunks {
      * or cannot be read (a symlink swapped in, a permission).
      */
     static byte[] read(Path file, long offset, int length) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return readFully(channel, offset, length);
-        } catch (IOException e) {
-            return null;
+        try (Reader reader = new Reader()) {
+            return reader.read(file, offset, length);
+        }
+    }
+
+    /**
+     * Reads chunks as {@link #read} does, keeping the last file open while the next chunk is in it too: the chunks of
+     * one request are mostly consecutive chunks of one big file, and an open and a close for each 16–256 KiB chunk
+     * cost more than its read. One file at a time, so a request for a thousand small files holds one descriptor.
+     */
+    static final class Reader implements AutoCloseable {
+        private Path open;
+        private FileChannel channel;
+
+        /**
+         * The {@code length} bytes at {@code offset} in {@code file}, unchecked; null if the file is gone, ends
+         * first, or cannot be read.
+         */
+        byte[] read(Path file, long offset, int length) {
+            try {
+                if (!file.equals(open)) {
+                    close();
+                    channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                    open = file;
+                }
+                return readFully(channel, offset, length);
+            } catch (IOException e) {
+                close();
+                return null;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // read only: nothing was written that a failed close could lose
+                }
+            }
+            channel = null;
+            open = null;
         }
     }
 

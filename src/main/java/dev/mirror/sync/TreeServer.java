@@ -191,14 +191,16 @@ public final class TreeServer {
     ChunkReply chunks(ChunkRequest request) throws IOException {
         List<Read> reads = new ArrayList<>(request.getHashesCount());
         long total = 0;
-        for (ByteString wanted : request.getHashesList()) {
-            Read read = read(WireHashes.hash(wanted, "chunk hash"));
-            total += read.data == null ? 0 : read.data.length;
-            if (total > MAX_CHUNK_REQUEST_BYTES) {
-                throw new ProtocolException(Failure.Code.PROTOCOL, "a chunk request for more than "
-                        + MAX_CHUNK_REQUEST_BYTES + " bytes");
+        try (LocalChunks.Reader files = new LocalChunks.Reader()) {
+            for (ByteString wanted : request.getHashesList()) {
+                Read read = read(WireHashes.hash(wanted, "chunk hash"), files);
+                total += read.data == null ? 0 : read.data.length;
+                if (total > MAX_CHUNK_REQUEST_BYTES) {
+                    throw new ProtocolException(Failure.Code.PROTOCOL, "a chunk request for more than "
+                            + MAX_CHUNK_REQUEST_BYTES + " bytes");
+                }
+                reads.add(read);
             }
-            reads.add(read);
         }
         // Checked after reading, once per file: bytes read from a file whose size and mtime are still the indexed
         // ones are the indexed bytes, unless an edit kept both; the peer's hash check catches that rarer case.
@@ -219,13 +221,13 @@ public final class TreeServer {
      * no indexed file holds it, or the file is gone or shorter now. Hashing them again here would cost as much as
      * the peer's own check, which every chunk gets anyway.
      */
-    private Read read(Hash hash) throws IOException {
+    private Read read(Hash hash, LocalChunks.Reader files) throws IOException {
         Optional<ChunkLocation> location = index.findChunk(hash);
         if (location.isEmpty()) {
             return new Read(null, null);
         }
         ChunkLocation at = location.get();
-        return new Read(at.file(), LocalChunks.read(folder.resolve(at.file().toString()), at.offset(), at.length()));
+        return new Read(at.file(), files.read(folder.resolve(at.file().toString()), at.offset(), at.length()));
     }
 
     private boolean unchangedQuietly(TreePath path) {
