@@ -25,17 +25,17 @@ final class ChunkBytes {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // Capture throws none
         }
-        return capture.pieces == 1 ? capture.buffer : ByteBuffer.wrap(data.toByteArray());
+        return capture.whole != null ? capture.whole : ByteBuffer.wrap(data.toByteArray());
     }
 
-    /** Keeps the one array a parsed ByteString hands over; counts the pieces of any other kind. */
+    /** Keeps the buffer a ByteString hands over if it hands over exactly one; else keeps nothing. */
     private static final class Capture extends ByteOutput {
-        ByteBuffer buffer;
-        int pieces;
+        ByteBuffer whole;
+        private boolean more;
 
         @Override
         public void write(byte value) {
-            pieces += 2;
+            keep(null);
         }
 
         @Override
@@ -45,8 +45,7 @@ final class ChunkBytes {
 
         @Override
         public void writeLazy(byte[] value, int offset, int length) {
-            pieces++;
-            buffer = ByteBuffer.wrap(value, offset, length);
+            keep(ByteBuffer.wrap(value, offset, length));
         }
 
         @Override
@@ -56,8 +55,12 @@ final class ChunkBytes {
 
         @Override
         public void writeLazy(ByteBuffer value) {
-            pieces++;
-            buffer = value.slice();
+            keep(value.slice());
+        }
+
+        private void keep(ByteBuffer piece) {
+            whole = whole == null && !more ? piece : null;
+            more = true;
         }
     }
 }

@@ -21,14 +21,14 @@ final class LocalChunks {
     }
 
     /** The bytes at {@code at} if they still hash to its chunk; else null (ask the peer instead). */
-    static byte[] readVerified(Path folder, ChunkLocation at) {
+    static ByteBuffer readVerified(Path folder, ChunkLocation at) {
         return readVerified(folder.resolve(at.file().toString()), at.offset(), at.length(), at.chunk());
     }
 
     /** The {@code length} bytes at {@code offset} in {@code file} if they hash to {@code chunk}; else null. */
-    static byte[] readVerified(Path file, long offset, int length, Hash chunk) {
+    static ByteBuffer readVerified(Path file, long offset, int length, Hash chunk) {
         byte[] data = read(file, offset, length);
-        return data != null && Hash.sha256(data).equals(chunk) ? data : null;
+        return data != null && Hash.sha256(data).equals(chunk) ? ByteBuffer.wrap(data) : null;
     }
 
     /**

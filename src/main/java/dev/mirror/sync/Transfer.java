@@ -294,15 +294,14 @@ final class Transfer {
                 int length = plan.chunks.length(next);
                 announced = plan.fromPeer(next);
                 // Checked again, not trusted from planning: another file of this content may have used the part since.
-                ByteBuffer data = plan.inPart[next] ? wrap(LocalChunks.readVerified(plan.part, position, length, hash))
-                        : null;
+                ByteBuffer data = plan.inPart[next] ? LocalChunks.readVerified(plan.part, position, length, hash) : null;
                 if (data != null && intoPart) {
                     continue; // already in place
                 }
                 if (announced) {
                     data = fetcher.take(hash);
                 } else if (plan.local[next] != null) {
-                    data = wrap(LocalChunks.readVerified(folder, plan.local[next]));
+                    data = LocalChunks.readVerified(folder, plan.local[next]);
                 }
                 if (data == null) {
                     // The local copy or the part changed since planning: ask the peer after all.
@@ -341,10 +340,6 @@ final class Transfer {
                 staged.close();
             }
         }
-    }
-
-    private static ByteBuffer wrap(byte[] data) {
-        return data == null ? null : ByteBuffer.wrap(data);
     }
 
     /**
