@@ -2,16 +2,9 @@ package dev.mirror.wire;
 
 import dev.mirror.core.DeviceId;
 import dev.mirror.identity.Identity;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -101,32 +93,11 @@ class TlsLinkTest {
     }
 
     private Channel listen(Identity self, Set<DeviceId> pinned) throws Exception {
-        SslContext context = TlsContexts.server(self, new PeerTrust(pinned::contains));
-        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        SslHandler tls = context.newHandler(channel.alloc());
-                        serverHandshakes.add(tls.handshakeFuture());
-                        channel.pipeline().addLast(tls);
-                        channel.pipeline().addLast(new LinkGuard());
-                    }
-                }).bind("127.0.0.1", 0).sync().channel();
+        return LoopbackTls.listen(group, TlsContexts.server(self, new PeerTrust(pinned::contains)), serverHandshakes);
     }
 
     /** Connects and returns the future of the TLS handshake, completed with the channel. */
     private Future<Channel> connect(Identity self, DeviceId expected, Channel server) throws Exception {
-        SslContext context = TlsContexts.client(self, new PeerTrust(expected::equals));
-        InetSocketAddress address = (InetSocketAddress) server.localAddress();
-        Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(context.newHandler(channel.alloc(), "127.0.0.1",
-                                address.getPort()));
-                        channel.pipeline().addLast(new LinkGuard());
-                    }
-                }).connect(address).sync().channel();
-        return channel.pipeline().get(SslHandler.class).handshakeFuture();
+        return LoopbackTls.connect(group, TlsContexts.client(self, new PeerTrust(expected::equals)), server);
     }
 }
