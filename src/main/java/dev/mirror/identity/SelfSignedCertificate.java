@@ -26,7 +26,6 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -53,8 +52,9 @@ record SelfSignedCertificate(PrivateKey privateKey, X509Certificate certificate)
     }
 
     /**
-     * Makes a new key pair and signs its certificate with BouncyCastle. The provider is passed to the signer alone:
-     * registering it globally (Security.addProvider) would change which implementations JSSE picks for TLS.
+     * Makes a new key pair and has BouncyCastle build its certificate, signed by the JDK's own ECDSA. BouncyCastle's
+     * provider is left out on purpose: instantiating it loads and verifies (bcprov is a signed jar) hundreds of
+     * classes; without it {@code mirror id} on a fresh folder takes 0.5 s instead of 0.7-0.9 s.
      */
     static SelfSignedCertificate generate(Clock clock, SecureRandom random) {
         try {
@@ -76,7 +76,6 @@ record SelfSignedCertificate(PrivateKey privateKey, X509Certificate certificate)
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
                     new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
             byte[] der = builder.build(new JcaContentSignerBuilder(SIGNATURE_ALGORITHM)
-                    .setProvider(new BouncyCastleProvider())
                     .setSecureRandom(random)
                     .build(keyPair.getPrivate())).getEncoded();
 
@@ -85,7 +84,7 @@ record SelfSignedCertificate(PrivateKey privateKey, X509Certificate certificate)
                     .generateCertificate(new ByteArrayInputStream(der));
             return new SelfSignedCertificate(keyPair.getPrivate(), certificate);
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-            // Every JDK has EC P-256 and X.509, BouncyCastle has SHA256withECDSA, and nothing here touches a disk.
+            // Every JDK has EC P-256, SHA256withECDSA and X.509, and nothing here touches a disk.
             throw new IllegalStateException("cannot make a self-signed certificate: " + e.getMessage(), e);
         }
     }
