@@ -97,6 +97,11 @@ final class ChunkFetcher {
         if (--flying.takers == 0) {
             inFlight.remove(hash);
             outstandingBytes -= flying.length;
+            // Cut loose at once: by now this InFlight is often in the old generation (all of a big file's chunks
+            // are announced up front), and a young collection keeps whatever a dead old object still points to.
+            // Left set, every chunk's bytes were copied into the old generation and stayed there until a full
+            // collection: most of the receiver's GC work, and fresh heap pages to fault in all along.
+            flying.reply = null;
         }
         received.accept(data.remaining());
         fill();
