@@ -99,6 +99,31 @@ timed_run() {
     return "$status"
 }
 
+# CPU time of processes that outlive a timed_run (the peers, sshd's side of rsync), from /proc, in clock ticks.
+CLOCK_TICKS=$(getconf CLK_TCK)
+
+# group_cpu_ticks PGID: user + system ticks of the processes in group PGID so far, children they reaped included.
+group_cpu_ticks() {
+    local pid stat fields ticks=0
+    for pid in $(ps -e -o pid=,pgid= | awk -v g="$1" '$2 == g { print $1 }'); do
+        { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue
+        # After "(comm) ", fields[0] is stat(5)'s field 3: utime, stime, cutime, cstime are fields 14 to 17.
+        read -r -a fields <<<"${stat##*) }"
+        ticks=$((ticks + fields[11] + fields[12] + fields[13] + fields[14]))
+    done
+    echo "$ticks"
+}
+
+# reaped_cpu_ticks PID: user + system ticks of the children PID has reaped so far (cutime + cstime).
+reaped_cpu_ticks() {
+    local stat fields
+    read -r stat <"/proc/$1/stat"
+    read -r -a fields <<<"${stat##*) }"
+    echo $((fields[13] + fields[14]))
+}
+
+ticks_to_seconds() { calc "$1 / $CLOCK_TICKS" %.2f; }
+
 # load_average prints the 1-minute load average: above the core count, other work competes with the benchmark.
 load_average() { cut -d' ' -f1 /proc/loadavg; }
 
@@ -218,14 +243,23 @@ stop_sshd() {
 
 # rsync_to NAME SRC DST [RSYNC OPTIONS...]: one timed rsync -a of SRC/ into DST/ over our ssh, with --stats.
 # Sets RUN_SECONDS, WIRE (bytes on the wire, as counted for mirror), RSYNC_STATS_BYTES (rsync's own count of
-# what it sent and received, without ssh's overhead) and RSYNC_FILES (regular files it transferred).
+# what it sent and received, without ssh's overhead), RSYNC_FILES (regular files it transferred) and
+# RSYNC_CPU_SECONDS (CPU time of both ends: the local rsync and ssh, and what sshd ran for the session).
 rsync_to() {
-    local name=$1 src=$2 dst=$3 before status=0
+    local name=$1 src=$2 dst=$3 before server_before server_ticks status=0 i
     shift 3
     before=$(wire_bytes ssh)
+    server_before=$(reaped_cpu_ticks "$SSHD_PID")
     timed_run "$LOGS/$name" rsync -a --stats --exclude=/.mirror/ -e "${SSH_COMMAND[*]}" "$@" \
         "$src/" "root@127.0.0.1:$dst/" || status=$?
     WIRE=$(($(wire_bytes ssh) - before))
+    # The receiving rsync runs under our sshd: its CPU time reaches sshd's count once sshd has reaped the session.
+    for ((i = 0; i < 50; i++)); do
+        pgrep -P "$SSHD_PID" >/dev/null || break
+        sleep 0.05
+    done
+    server_ticks=$(($(reaped_cpu_ticks "$SSHD_PID") - server_before))
+    RSYNC_CPU_SECONDS=$(calc "$RUN_CPU_SECONDS + $(ticks_to_seconds "$server_ticks")" %.2f)
     if ((status)); then
         show_failure "$LOGS/$name"
         return 1
@@ -425,9 +459,10 @@ peer_log() {
 # pair LABEL SRC DST: a fresh pair, as a new user makes one: both sides' .mirror/ state deleted, `mirror serve SRC`
 # (its scan of SRC is not timed: a running peer has scanned long before anyone joins), then `mirror join INVITE
 # DST`, timed until both report in sync with equal roots. Sets SCAN_SECONDS (serve's start to its join line),
-# SYNC_SECONDS, WIRE (mirror's bytes on the wire) and RSS_MIB (largest peak RSS of the two peers).
+# SYNC_SECONDS, WIRE (mirror's bytes on the wire), RSS_MIB (largest peak RSS of the two peers) and
+# MIRROR_CPU_SECONDS (CPU time of both peers from join's start until both were seen in sync).
 pair() {
-    local label=$1 src=$2 dst=$3 t0 before
+    local label=$1 src=$2 dst=$3 t0 before serve serve_before
     stop_peers
     rm -rf "$src/.mirror" "$dst/.mirror"
     mkdir -p "$dst"
@@ -439,12 +474,16 @@ pair() {
     SCAN_SECONDS=$(seconds_since "$t0" "$(now_micros)")
     settle # serve's index writes must not be flushed inside the timed part
     start_poller "$label-wait" "$src" "$dst" || return 1
+    serve=$PEER_PID
+    serve_before=$(group_cpu_ticks "$serve")
     before=$(wire_bytes mirror)
     t0=$(now_micros)
     start_peer "$label-join" join "$INVITE" "$dst" --listen "127.0.0.1:$JOIN_PORT" "${PEER_OPTS[@]}"
     PEER_NAMES+=("$PEER_PID $label-join")
     finish_poller "$label-wait" || return 1
     SYNC_SECONDS=$(seconds_since "$t0" "$DONE_MICROS")
+    MIRROR_CPU_SECONDS=$(ticks_to_seconds \
+        $(($(group_cpu_ticks "$serve") - serve_before + $(group_cpu_ticks "$PEER_PID"))))
     WIRE=$(($(wire_bytes mirror) - before))
     RSS_MIB=$(peers_rss_mib)
     PAIR="$src $dst"

@@ -192,7 +192,7 @@ print_header() {
 bench_first_mirror() {
     local num=$1 set=$2 bytes=$3 src=$MNT/src-$2 m=$MNT/m-$2 r=$MNT/r-$2 rep metric
     local m_times=() m_sync=() m_wire=() m_own=() scans=() rss=() r_times=() r_sync=() r_wire=() r_stats=()
-    local t_m t_r t_rs
+    local m_cpu=() r_cpu=() t_m t_r t_rs
     if [[ $set == small ]]; then
         metric="$num first mirror, $SMALL_FILES small files ($(mib "$bytes"))"
     else
@@ -213,7 +213,8 @@ bench_first_mirror() {
         t_rs=$(calc "$t_r + $RUN_SECONDS")
         same_listing "rsync's first mirror of $set" "$src" "$r" ||
             { error_row "$metric" "rsync's copy is incomplete"; return; }
-        ((rep > 0)) && r_times+=("$t_r") && r_sync+=("$t_rs") && r_wire+=("$WIRE") && r_stats+=("$RSYNC_STATS_BYTES")
+        ((rep > 0)) && r_times+=("$t_r") && r_sync+=("$t_rs") && r_wire+=("$WIRE") &&
+            r_stats+=("$RSYNC_STATS_BYTES") && r_cpu+=("$RSYNC_CPU_SECONDS")
 
         if ! pair "$set-$rep" "$src" "$m"; then
             error_row "$metric" "mirror failed (see log)"
@@ -225,9 +226,9 @@ bench_first_mirror() {
         same_listing "mirror's first mirror of $set" "$src" "$m" ||
             { error_row "$metric" "mirror's copy is incomplete"; return; }
         ((rep > 0)) && m_times+=("$SYNC_SECONDS") && m_sync+=("$RUN_SECONDS") && m_wire+=("$WIRE") &&
-            m_own+=("$OWN_BYTES") && scans+=("$SCAN_SECONDS") && rss+=("$RSS_MIB")
-        log "  $(rep_label "$rep"): mirror $SYNC_SECONDS s (+ sync $RUN_SECONDS s; serve's scan $SCAN_SECONDS s)," \
-            "rsync $t_r s, rsync + sync $t_rs s"
+            m_own+=("$OWN_BYTES") && scans+=("$SCAN_SECONDS") && rss+=("$RSS_MIB") && m_cpu+=("$MIRROR_CPU_SECONDS")
+        log "  $(rep_label "$rep"): mirror $SYNC_SECONDS s (+ sync $RUN_SECONDS s; serve's scan $SCAN_SECONDS s;" \
+            "CPU $MIRROR_CPU_SECONDS s), rsync $t_r s (CPU $RSYNC_CPU_SECONDS s), rsync + sync $t_rs s"
     done
     if ! same_content "mirror ($set)" "$src" "$m" || ! same_content "rsync ($set)" "$src" "$r"; then
         error_row "$metric" "a copy differs from the source"
@@ -253,11 +254,14 @@ bench_first_mirror() {
     fi
     row "$num wire bytes" "$(human_bytes "$(median "${m_wire[@]}")")" "$(human_bytes "$(median "${r_wire[@]}")")" \
         "$(calc "$(median "${m_wire[@]}") / $(median "${r_wire[@]}")" %.2f)" "" ""
+    row "$num CPU time, both ends (user + system)" "$(median "${m_cpu[@]}") s" "$(median "${r_cpu[@]}") s (rsync)" \
+        "$(calc "$(median "${m_cpu[@]}") / $(median "${r_cpu[@]}")" %.2f)" "(report)" ""
     row "$num serve's scan of the source (not in the time)" "$(median "${scans[@]}") s" "" "" "" ""
     row "$num peak RSS of a mirror peer" "$(max "${rss[@]}") MiB" "" "" "" ""
     DETAILS+=("$metric")
     DETAILS+=("                       wall s: mirror ${m_times[*]} | rsync ${r_times[*]} | rsync + sync ${r_sync[*]}")
     DETAILS+=("                       sync after mirror s: ${m_sync[*]} | serve's scan s: ${scans[*]}")
+    DETAILS+=("                       CPU s, both ends: mirror ${m_cpu[*]} | rsync ${r_cpu[*]}")
     DETAILS+=("                       wire bytes: mirror ${m_wire[*]} | rsync ${r_wire[*]}")
     DETAILS+=("                       own counts: mirror (status) ${m_own[*]} | rsync (--stats) ${r_stats[*]}")
 }
