@@ -142,15 +142,7 @@ public final class TlsThroughput {
         EventLoopGroup clientGroup = new NioEventLoopGroup(1);
         try {
             BlockingQueue<Future<Channel>> accepted = new LinkedBlockingQueue<>();
-            Channel listener = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel channel) {
-                            SslHandler tls = serverContext.newHandler(channel.alloc());
-                            accepted.add(tls.handshakeFuture());
-                            channel.pipeline().addLast(tls, new LinkGuard());
-                        }
-                    }).bind("127.0.0.1", 0).sync().channel();
+            Channel listener = LoopbackTls.listen(serverGroup, serverContext, accepted);
             List<Double> ms = new ArrayList<>();
             String suite = "";
             for (int i = 0; i < HANDSHAKES + 5; i++) {
