@@ -43,7 +43,7 @@ public final class FileSystemSync {
         }
         int fd;
         try {
-            fd = LIBC.open(path.toString(), O_RDONLY | O_CLOEXEC);
+            fd = LIBC.open(LibC.cPath(path), O_RDONLY | O_CLOEXEC);
         } catch (LastErrorException e) {
             throw new IOException("Cannot open " + path + " to flush its filesystem (errno " + e.getErrorCode() + ")");
         }

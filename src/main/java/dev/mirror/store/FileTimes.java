@@ -4,12 +4,10 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Platform;
 
 import java.io.IOException;
-import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,8 +22,6 @@ final class FileTimes {
     private static final int ENOENT = 2;
     /** A tv_nsec that leaves that time as it is. */
     private static final long UTIME_OMIT = (1L << 30) - 2;
-    /** The charset the JDK itself encodes file names with, so both name the same file. */
-    private static final Charset NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
     private static final LibC LIBC = Platform.isLinux() && Platform.is64Bit() ? LibC.CALLS : null;
 
     private FileTimes() {
@@ -42,17 +38,12 @@ final class FileTimes {
         // struct timespec[2] on 64-bit Linux: {tv_sec, tv_nsec} for atime (left alone), then for mtime.
         long[] times = {0, UTIME_OMIT, seconds, nanos};
         try {
-            LIBC.utimensat(AT_FDCWD, cString(file), times, AT_SYMLINK_NOFOLLOW);
+            LIBC.utimensat(AT_FDCWD, LibC.cPath(file), times, AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == ENOENT) {
                 throw new NoSuchFileException(file.toString());
             }
             throw new IOException("Cannot set the modification time of " + file + " (errno " + e.getErrorCode() + ")");
         }
-    }
-
-    private static byte[] cString(Path file) {
-        byte[] name = file.toString().getBytes(NAMES);
-        return Arrays.copyOf(name, name.length + 1);
     }
 }
