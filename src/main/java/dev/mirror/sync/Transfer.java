@@ -3,6 +3,7 @@ package dev.mirror.sync;
 import dev.mirror.core.Hash;
 import dev.mirror.scan.ChunkList;
 import dev.mirror.store.FileInstaller;
+import dev.mirror.store.FrontToBackWriter;
 import dev.mirror.store.StagedFile;
 import dev.mirror.tree.ChunkLocation;
 import dev.mirror.tree.Entry;
@@ -63,6 +64,7 @@ final class Transfer {
     /** Bytes of one file written between two early write-backs ({@link Flusher#writeBack}). */
     static final long WRITE_BACK_BYTES = 32L << 20;
 
+    private final FrontToBackWriter.Buffers directBuffers = new FrontToBackWriter.Buffers();
     private final List<Flusher.Built> group = new ArrayList<>();
     private long groupBytes;
     private Flusher flusher;
@@ -271,6 +273,7 @@ final class Transfer {
 
     private void build(FileJob job, Plan plan, Sink sink) throws IOException, InterruptedException {
         StagedFile staged = null;
+        FrontToBackWriter writer = null;
         int next = 0;
         // Chunk `next` is still owed to the fetcher (it was asked for and not taken): from the start, so a failure
         // before the first chunk also gives its place in the window back.
@@ -283,6 +286,7 @@ final class Transfer {
             if (intoPart && out.size() > job.entry().size()) {
                 out.truncate(job.entry().size());
             }
+            writer = FrontToBackWriter.open(out, staged.path(), job.entry().size(), directBuffers);
             long position = 0;
             long writtenBack = 0;
             for (; next < plan.chunks.count(); position += plan.chunks.length(next), next++) {
@@ -315,10 +319,9 @@ final class Transfer {
                     throw new IOException("chunk " + hash + " of " + job.path() + " came with " + data.remaining()
                             + " bytes, not " + length);
                 }
-                for (long at = position; data.hasRemaining(); ) {
-                    at += out.write(data, at);
-                }
+                writer.write(data, position);
             }
+            writer.finish();
             staged.sealWithoutSync(job.entry().mtimeNanos(), job.entry().mode());
             group.add(new Flusher.Built(job, staged, plan.chunks));
             groupBytes += job.entry().size();
@@ -336,6 +339,9 @@ final class Transfer {
             }
             sink.failed(job, e);
         } finally {
+            if (writer != null) {
+                writer.close();
+            }
             if (staged != null) {
                 staged.close();
             }
