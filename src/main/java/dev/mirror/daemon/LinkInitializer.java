@@ -23,6 +23,12 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
      * back to a few KiB on an idle link. Paired runs, 2 x 1 GiB: about 7% less CPU in the receiving peer.
      */
     private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
+    /**
+     * Up to 256 KiB of frames encrypted per call into the TLS engine (Netty's default is one 16 KiB record): the
+     * records are the same, the calls 16 times fewer. Paired runs, 2 x 1 GiB: about 0.6 CPU-s less in the sending
+     * peer. Frames already written are not held back to fill it.
+     */
+    private static final int WRAP_BYTES = 256 << 10;
 
     private final SslContext tls;
     private final Function<PeerState, PeerSession> sessions;
@@ -41,6 +47,7 @@ final class LinkInitializer extends ChannelInitializer<SocketChannel> {
         SslHandler handler = dialed == null ? tls.newHandler(channel.alloc())
                 : tls.newHandler(channel.alloc(), dialed.address.host(), dialed.address.port());
         handler.setHandshakeTimeoutMillis(Daemon.TLS_HANDSHAKE_TIMEOUT.toMillis());
+        handler.setWrapDataSize(WRAP_BYTES);
         pipeline.addLast("tls", handler);
         FrameCodec.addTo(pipeline);
         pipeline.addLast("idle", new IdleStateHandler(Daemon.READ_IDLE.toSeconds(), Daemon.WRITE_IDLE.toSeconds(), 0,
