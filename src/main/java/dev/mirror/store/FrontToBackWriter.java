@@ -102,13 +102,20 @@ public final class FrontToBackWriter implements AutoCloseable {
         }
     }
 
-    /** Closes the direct channel, if open, without writing what is gathered (for a file that is given up). */
+    /**
+     * Closes the direct channel, if open, without writing what is gathered (for a file that is given up). Never
+     * fails: a direct write reports its errors itself, and the file's flush before it is installed checks the rest.
+     */
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (direct != null) {
             FileChannel open = direct;
             direct = null;
-            open.close();
+            try {
+                open.close();
+            } catch (IOException e) {
+                LOG.debug("Closing the direct channel of {} failed: {}", path, e.toString());
+            }
         }
     }
 
