@@ -65,6 +65,7 @@ public final class FrontToBackWriter implements AutoCloseable {
             FileChannel direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
             return new FrontToBackWriter(file, path, direct, buffers);
         } catch (IOException | UnsupportedOperationException e) {
+            // EINVAL from a file system without O_DIRECT, or a JDK or platform that does not offer the option.
             LOG.debug("No direct I/O for {} ({}); writing it through the page cache", path, e.toString());
             return new FrontToBackWriter(file, path, null, null);
         }
@@ -161,6 +162,7 @@ public final class FrontToBackWriter implements AutoCloseable {
             try {
                 wanted = Files.getFileStore(path).getBlockSize();
             } catch (IOException | UnsupportedOperationException e) {
+                // The JDK reads the block size from the mount table; a platform without one gives none.
                 LOG.debug("No block size for {} ({}); writing it through the page cache", path, e.toString());
                 return false;
             }
