@@ -24,8 +24,9 @@ import java.nio.file.StandardOpenOption;
  * <p>How: bytes are gathered in an aligned buffer and written in whole blocks at aligned offsets, as direct I/O
  * requires. What cannot go that way goes through the file's ordinary channel: the last partial block, and every
  * byte after a write that is not where the last one ended (a resumed part skips what it holds already). A file
- * system that refuses direct I/O (tmpfs, some network file systems) gets ordinary writes throughout, as does a
- * write that fails with direct I/O: the same bytes are written again the ordinary way. Used by one thread.
+ * system that refuses direct I/O (tmpfs on older kernels, some network and FUSE file systems) gets ordinary writes
+ * throughout, as does a write that fails with direct I/O: the same bytes are written again the ordinary way. Used
+ * by one thread.
  */
 public final class FrontToBackWriter implements AutoCloseable {
     /** Files at least this big are written with direct I/O. */
@@ -45,7 +46,8 @@ public final class FrontToBackWriter implements AutoCloseable {
     /** Where the buffer's first byte belongs in the file; every byte before it is written. */
     private long bufferAt;
 
-    private FrontToBackWriter(FileChannel file, Path path, FileChannel direct, Buffers buffers) {
+    /** {@code direct} is the file opened with O_DIRECT, or null for ordinary writes only (tests pass their own). */
+    FrontToBackWriter(FileChannel file, Path path, FileChannel direct, Buffers buffers) {
         this.file = file;
         this.path = path;
         this.direct = direct;

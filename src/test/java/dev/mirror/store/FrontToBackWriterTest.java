@@ -96,7 +96,26 @@ class FrontToBackWriterTest {
     }
 
     @Test
-    void aFileSystemWithoutDirectIoGetsTheSameBytes() throws IOException {
+    void aDirectWriteThatFailsIsWrittenAgainThroughThePageCache() throws IOException {
+        byte[] content = TestFolders.randomBytes(9, BIG);
+        Path path = dir.resolve("refused");
+        // A direct channel that fails every write, as a file system that takes O_DIRECT at open but not at write.
+        FileChannel refusing = FileChannel.open(Files.createFile(dir.resolve("elsewhere")), StandardOpenOption.WRITE);
+        refusing.close();
+        assertTrue(buffers.allocateFor(dir));
+
+        try (FileChannel file = create(path); FrontToBackWriter writer = new FrontToBackWriter(file, path, refusing,
+                buffers)) {
+            writeInRandomPieces(writer, content, 0, BIG, new Random(10));
+            assertFalse(writer.writesDirectly(), "after a failed direct write, ordinary writes only");
+            writer.finish();
+        }
+
+        assertArrayEquals(content, Files.readAllBytes(path));
+    }
+
+    @Test
+    void onTmpfsTheBytesAreTheSameWithOrWithoutDirectIo() throws IOException {
         Path shm = Path.of("/dev/shm");
         assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm here");
         Path tmpfsDir = Files.createTempDirectory(shm, "mirror-writer");
