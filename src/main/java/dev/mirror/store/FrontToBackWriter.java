@@ -153,30 +153,39 @@ public final class FrontToBackWriter implements AutoCloseable {
         }
     }
 
-    /** One aligned buffer, lent to the writers of one thread in turn. */
+    /**
+     * One aligned buffer, lent to the writers of one thread in turn. Their files are all staged in one directory
+     * ({@code .mirror/tmp/}), so the file system's block size is read once, for the first big file: reading it means
+     * reading the mount table.
+     */
     public static final class Buffers {
+        private boolean decided;
         private ByteBuffer buffer;
         private int block;
 
-        /** Whether there is a buffer aligned for the file system of {@code path} (allocated on first use). */
+        /** Whether there is a buffer aligned for the file system of {@code path} (decided on first use). */
         boolean allocateFor(Path path) {
-            long wanted;
+            if (!decided) {
+                decided = true;
+                long wanted = blockSize(path);
+                if (wanted > 0 && wanted <= BUFFER_BYTES && Long.bitCount(wanted) == 1) {
+                    block = (int) wanted;
+                    buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + block).alignedSlice(block).limit(BUFFER_BYTES)
+                            .slice();
+                }
+            }
+            return buffer != null;
+        }
+
+        /** The block size of the file system holding {@code path}, or 0 if it cannot be had. */
+        private static long blockSize(Path path) {
             try {
-                wanted = Files.getFileStore(path).getBlockSize();
+                return Files.getFileStore(path).getBlockSize();
             } catch (IOException | UnsupportedOperationException e) {
                 // The JDK reads the block size from the mount table; a platform without one gives none.
                 LOG.debug("No block size for {} ({}); writing it through the page cache", path, e.toString());
-                return false;
+                return 0;
             }
-            if (buffer != null && wanted == block) {
-                return true;
-            }
-            if (wanted <= 0 || wanted > BUFFER_BYTES || Long.bitCount(wanted) != 1) {
-                return false;
-            }
-            block = (int) wanted;
-            buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + block).alignedSlice(block).limit(BUFFER_BYTES).slice();
-            return true;
         }
     }
 }
