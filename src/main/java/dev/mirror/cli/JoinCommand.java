@@ -7,6 +7,7 @@ import dev.mirror.daemon.PeerBook;
 import dev.mirror.identity.Invite;
 import dev.mirror.identity.PeerAddress;
 import dev.mirror.store.FolderException;
+import dev.mirror.wire.TlsContexts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,6 +41,7 @@ final class JoinCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Optional<Invite> invite = parsePeer();
+        TlsContexts.prepareInBackground();
         Folder folder = Folder.open(directory);
         Daemon daemon;
         try {

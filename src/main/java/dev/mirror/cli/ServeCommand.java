@@ -2,6 +2,7 @@ package dev.mirror.cli;
 
 import dev.mirror.daemon.Daemon;
 import dev.mirror.daemon.Folder;
+import dev.mirror.wire.TlsContexts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +32,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TlsContexts.prepareInBackground();
         Folder folder = Folder.open(directory);
         Daemon daemon = Daemon.start(folder, options.toDaemonOptions(false), Optional.empty());
         PrintWriter out = spec.commandLine().getOut();

@@ -25,7 +25,6 @@ import java.security.cert.X509Certificate;
 public final class TlsContexts {
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
     private static final String TLS_1_3 = "TLSv1.3";
-    private static final SslProvider PROVIDER = chooseProvider();
     /**
      * The type of the in-memory key store Netty puts our key into. The JDK's default, PKCS12, protects the key with
      * 10,000 rounds of PBKDF2 when it is stored and again when it is read: on a fresh JVM that is interpreted code
@@ -37,14 +36,27 @@ public final class TlsContexts {
     private TlsContexts() {
     }
 
+    /**
+     * Starts choosing the TLS engine on a thread of its own and returns at once. Loading BoringSSL and checking that
+     * it speaks TLS 1.3 takes about a tenth of a second of a fresh peer's start; a peer calls this first, so that the
+     * choice is made while it opens its folder. The first use of {@link #server} or {@link #client} waits for the
+     * choice if it is still under way: the choice is {@link Engine}'s initialisation, which the JVM runs once while
+     * other threads wait for it.
+     */
+    public static void prepareInBackground() {
+        Thread thread = new Thread(Engine::touch, "mirror-tls-prepare");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** For the side that accepts connections: it requires and checks the connecting device's certificate. */
     public static SslContext server(Identity identity, PeerTrust trust) throws SSLException {
-        return server(identity, trust, PROVIDER);
+        return server(identity, trust, Engine.PROVIDER);
     }
 
     /** For the side that connects: it presents its certificate and checks the one it reaches. */
     public static SslContext client(Identity identity, PeerTrust trust) throws SSLException {
-        return client(identity, trust, PROVIDER);
+        return client(identity, trust, Engine.PROVIDER);
     }
 
     static SslContext server(Identity identity, PeerTrust trust, SslProvider provider) throws SSLException {
@@ -60,7 +72,7 @@ public final class TlsContexts {
 
     /** The TLS engine {@link #server} and {@link #client} use. */
     static SslProvider provider() {
-        return PROVIDER;
+        return Engine.PROVIDER;
     }
 
     /** The device at the other end of an established session. */
@@ -69,13 +81,27 @@ public final class TlsContexts {
         return dev.mirror.core.DeviceId.of((X509Certificate) chain[0]);
     }
 
-    private static SslProvider chooseProvider() {
-        if (OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL)) {
-            LOG.debug("TLS engine: {} via netty-tcnative", OpenSsl.versionString());
-            return SslProvider.OPENSSL;
+    /** The engine chosen, in a class of its own so that using {@link TlsContexts} does not make the choice. */
+    private static final class Engine {
+        static final SslProvider PROVIDER = choose();
+
+        private Engine() {
         }
-        // Missing jar, a platform without a native build, or a library that would not load: the JDK does the same job.
-        LOG.debug("TLS engine: the JDK's (BoringSSL unavailable: {})", String.valueOf(OpenSsl.unavailabilityCause()));
-        return SslProvider.JDK;
+
+        /** Does nothing; calling it makes the JVM initialise the class, that is, choose. */
+        static void touch() {
+        }
+
+        private static SslProvider choose() {
+            if (OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL)) {
+                LOG.debug("TLS engine: {} via netty-tcnative", OpenSsl.versionString());
+                return SslProvider.OPENSSL;
+            }
+            // Missing jar, a platform without a native build, or a library that would not load: the JDK does the
+            // same job.
+            LOG.debug("TLS engine: the JDK's (BoringSSL unavailable: {})",
+                    String.valueOf(OpenSsl.unavailabilityCause()));
+            return SslProvider.JDK;
+        }
     }
 }
