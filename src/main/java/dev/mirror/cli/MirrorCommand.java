@@ -8,6 +8,10 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The {@code mirror} command: its subcommands, and the one place where failures become a sentence on standard
@@ -15,9 +19,6 @@ import java.nio.file.NoSuchFileException;
  */
 @Command(name = "mirror", mixinStandardHelpOptions = true, versionProvider = MirrorCommand.Version.class,
         description = "Keeps one folder identical across your own machines, peer to peer.",
-        subcommands = {ServeCommand.class, JoinCommand.class, InviteCommand.class, StatusCommand.class,
-            VersionsCommand.class, RestoreCommand.class, ScanCommand.class, IdCommand.class,
-            CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  mirror serve ~/Sync         # run the peer; prints 'mirror join HOST:PORT#TOKEN'",
             "  mirror join HOST:PORT#TOKEN ~/Sync   # on the other machine: pair, then keep mirroring",
             "  mirror status ~/Sync        # in sync with each peer, or what is left",
@@ -34,9 +35,40 @@ public final class MirrorCommand implements Runnable {
             description = "Log details, and print a stack trace with errors.")
     boolean verbose;
 
-    /** A command line ready to execute, with mirror's error handling. */
-    public static CommandLine commandLine() {
+    /**
+     * The subcommands, in the order the usage help lists them. picocli builds a command's model by reflection over
+     * its annotations, about 10 ms a command on a fresh JVM; {@link #commandLine} builds only the one that runs.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("serve", ServeCommand::new);
+        commands.put("join", JoinCommand::new);
+        commands.put("invite", InviteCommand::new);
+        commands.put("status", StatusCommand::new);
+        commands.put("versions", VersionsCommand::new);
+        commands.put("restore", RestoreCommand::new);
+        commands.put("scan", ScanCommand::new);
+        commands.put("id", IdCommand::new);
+        commands.put("help", CommandLine.HelpCommand::new);
+        return commands;
+    }
+
+    /**
+     * A command line ready to execute {@code args}, with mirror's error handling. When the arguments name a
+     * subcommand (their first word that is not an option: the root's options take no values), only that one is
+     * built; otherwise, for the help, a usage error or a misspelt command, all of them.
+     */
+    public static CommandLine commandLine(String... args) {
         CommandLine commandLine = new CommandLine(new MirrorCommand());
+        String named = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse("");
+        boolean one = SUBCOMMANDS.containsKey(named) && !named.equals("help");
+        SUBCOMMANDS.forEach((name, command) -> {
+            if (!one || name.equals(named)) {
+                commandLine.addSubcommand(name, command.get());
+            }
+        });
         commandLine.setExecutionExceptionHandler(MirrorCommand::handle);
         commandLine.setParameterExceptionHandler(MirrorCommand::handleUsage);
         return commandLine;

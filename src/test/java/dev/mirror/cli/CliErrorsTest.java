@@ -97,6 +97,21 @@ class CliErrorsTest {
         assertEquals("", run.err());
     }
 
+    /** Only the command that runs is built (MirrorCommand.commandLine); the help still lists all, in this order. */
+    @Test
+    void helpListsEveryCommandInOrder() {
+        Cli.Result run = Cli.run("--help");
+
+        List<String> listed = run.outLines().stream()
+                .dropWhile(line -> !line.equals("Commands:")).skip(1)
+                .takeWhile(line -> line.startsWith("  "))
+                .filter(line -> !line.startsWith("   "))
+                .map(line -> line.trim().split(" ")[0])
+                .toList();
+        assertEquals(List.of("serve", "join", "invite", "status", "versions", "restore", "scan", "id", "help"), listed,
+                run::toString);
+    }
+
     @Test
     void versionExitsZeroAndPrintsOneLine() {
         Cli.Result run = Cli.run("--version");
