@@ -187,12 +187,13 @@ print_header() {
 
 # --- 1 and 2: first mirror ----------------------------------------------------------------------------------
 
-# bench_first_mirror NUMBER small|big BYTES: SRC to an empty destination, rsync first then mirror in every
-# repetition, both destinations deleted together before it. Leaves the mirror pair running and in sync.
+# bench_first_mirror NUMBER small|big BYTES: SRC to an empty destination by rsync and by mirror in every repetition,
+# both destinations deleted together before it; which tool goes first alternates (see first_mirror_rep). Leaves the
+# mirror pair running and in sync.
 bench_first_mirror() {
     local num=$1 set=$2 bytes=$3 src=$MNT/src-$2 m=$MNT/m-$2 r=$MNT/r-$2 rep metric
     local m_times=() m_sync=() m_wire=() m_own=() scans=() rss=() r_times=() r_sync=() r_wire=() r_stats=()
-    local m_cpu=() r_cpu=() t_m t_r t_rs
+    local m_cpu=() r_cpu=() firsts=() t_m t_r t_rs first
     if [[ $set == small ]]; then
         metric="$num first mirror, $SMALL_FILES small files ($(mib "$bytes"))"
     else
@@ -200,35 +201,7 @@ bench_first_mirror() {
     fi
     log "$num/5 first mirror of $set ($(mib "$bytes")) vs rsync -a over ssh"
     for ((rep = FIRST_REP; rep <= REPS; rep++)); do # rep 0 is the warm-up
-        stop_peers
-        rm -rf "$m" "$r" "$src/.mirror"
-        mkdir -p "$r"
-        settle
-        if ! rsync_to "$set-rsync-$rep" "$src" "$r"; then
-            error_row "$metric" "rsync failed (see log)"
-            return
-        fi
-        t_r=$RUN_SECONDS
-        timed_run "$LOGS/$set-rsync-sync-$rep" sync
-        t_rs=$(calc "$t_r + $RUN_SECONDS")
-        same_listing "rsync's first mirror of $set" "$src" "$r" ||
-            { error_row "$metric" "rsync's copy is incomplete"; return; }
-        ((rep > 0)) && r_times+=("$t_r") && r_sync+=("$t_rs") && r_wire+=("$WIRE") &&
-            r_stats+=("$RSYNC_STATS_BYTES") && r_cpu+=("$RSYNC_CPU_SECONDS")
-
-        if ! pair "$set-$rep" "$src" "$m"; then
-            error_row "$metric" "mirror failed (see log)"
-            stop_peers
-            return
-        fi
-        # mirror fsyncs what it writes: a sync right after should find (almost) nothing left to write.
-        timed_run "$LOGS/$set-mirror-sync-$rep" sync
-        same_listing "mirror's first mirror of $set" "$src" "$m" ||
-            { error_row "$metric" "mirror's copy is incomplete"; return; }
-        ((rep > 0)) && m_times+=("$SYNC_SECONDS") && m_sync+=("$RUN_SECONDS") && m_wire+=("$WIRE") &&
-            m_own+=("$OWN_BYTES") && scans+=("$SCAN_SECONDS") && rss+=("$RSS_MIB") && m_cpu+=("$MIRROR_CPU_SECONDS")
-        log "  $(rep_label "$rep"): mirror $SYNC_SECONDS s (+ sync $RUN_SECONDS s; serve's scan $SCAN_SECONDS s;" \
-            "CPU $MIRROR_CPU_SECONDS s), rsync $t_r s (CPU $RSYNC_CPU_SECONDS s), rsync + sync $t_rs s"
+        first_mirror_rep || return
     done
     if ! same_content "mirror ($set)" "$src" "$m" || ! same_content "rsync ($set)" "$src" "$r"; then
         error_row "$metric" "a copy differs from the source"
@@ -259,11 +232,67 @@ bench_first_mirror() {
     row "$num serve's scan of the source (not in the time)" "$(median "${scans[@]}") s" "" "" "" ""
     row "$num peak RSS of a mirror peer" "$(max "${rss[@]}") MiB" "" "" "" ""
     DETAILS+=("$metric")
+    DETAILS+=("                       went first: ${firsts[*]}")
     DETAILS+=("                       wall s: mirror ${m_times[*]} | rsync ${r_times[*]} | rsync + sync ${r_sync[*]}")
     DETAILS+=("                       sync after mirror s: ${m_sync[*]} | serve's scan s: ${scans[*]}")
     DETAILS+=("                       CPU s, both ends: mirror ${m_cpu[*]} | rsync ${r_cpu[*]}")
     DETAILS+=("                       wire bytes: mirror ${m_wire[*]} | rsync ${r_wire[*]}")
     DETAILS+=("                       own counts: mirror (status) ${m_own[*]} | rsync (--stats) ${r_stats[*]}")
+}
+
+# first_mirror_rep: one repetition of bench_first_mirror (whose locals it uses and fills). The tool that goes second
+# meets what the first left behind: its copy's pages in the cache, the write-back the timed `sync` after it has just
+# done. So the order alternates, rsync first in the last repetition (whose mirror pair stays running for 3, 4 and 5)
+# and in every other one counting back from it; with the default 3 repetitions rsync goes first in 1 and 3, mirror
+# in 2 (and in the warm-up). Returns 1 after an ERROR row.
+first_mirror_rep() {
+    stop_peers
+    rm -rf "$m" "$r" "$src/.mirror"
+    mkdir -p "$r"
+    settle
+    if (((REPS - rep) % 2 == 0)); then
+        first=rsync
+        first_mirror_rsync && first_mirror_mirror || return 1
+    else
+        first=mirror
+        first_mirror_mirror && { stop_peers; first_mirror_rsync; } || return 1
+    fi
+    ((rep > 0)) && firsts+=("$first")
+    log "  $(rep_label "$rep"), $first first: mirror $SYNC_SECONDS s (+ sync $MIRROR_SYNC_AFTER s; serve's scan $SCAN_SECONDS s;" \
+        "CPU $MIRROR_CPU_SECONDS s), rsync $t_r s (CPU $RSYNC_CPU_SECONDS s), rsync + sync $t_rs s"
+}
+
+# first_mirror_rsync: rsync's part of first_mirror_rep.
+first_mirror_rsync() {
+    if ! rsync_to "$set-rsync-$rep" "$src" "$r"; then
+        error_row "$metric" "rsync failed (see log)"
+        return 1
+    fi
+    t_r=$RUN_SECONDS
+    timed_run "$LOGS/$set-rsync-sync-$rep" sync
+    t_rs=$(calc "$t_r + $RUN_SECONDS")
+    same_listing "rsync's first mirror of $set" "$src" "$r" ||
+        { error_row "$metric" "rsync's copy is incomplete"; return 1; }
+    ((rep > 0)) && r_times+=("$t_r") && r_sync+=("$t_rs") && r_wire+=("$WIRE") &&
+        r_stats+=("$RSYNC_STATS_BYTES") && r_cpu+=("$RSYNC_CPU_SECONDS")
+    return 0
+}
+
+# first_mirror_mirror: mirror's part of first_mirror_rep; the pair keeps running.
+first_mirror_mirror() {
+    if ! pair "$set-$rep" "$src" "$m"; then
+        error_row "$metric" "mirror failed (see log)"
+        stop_peers
+        return 1
+    fi
+    # mirror fsyncs what it writes: a sync right after should find (almost) nothing left to write.
+    timed_run "$LOGS/$set-mirror-sync-$rep" sync
+    MIRROR_SYNC_AFTER=$RUN_SECONDS
+    same_listing "mirror's first mirror of $set" "$src" "$m" ||
+        { error_row "$metric" "mirror's copy is incomplete"; return 1; }
+    ((rep > 0)) && m_times+=("$SYNC_SECONDS") && m_sync+=("$MIRROR_SYNC_AFTER") && m_wire+=("$WIRE") &&
+        m_own+=("$OWN_BYTES") && scans+=("$SCAN_SECONDS") && rss+=("$RSS_MIB") && m_cpu+=("$MIRROR_CPU_SECONDS")
+    return 0
 }
 
 # --- 3: nothing changed --------------------------------------------------------------------------------------
