@@ -193,7 +193,7 @@ print_header() {
 bench_first_mirror() {
     local num=$1 set=$2 bytes=$3 src=$MNT/src-$2 m=$MNT/m-$2 r=$MNT/r-$2 rep metric
     local m_times=() m_sync=() m_wire=() m_own=() scans=() rss=() r_times=() r_sync=() r_wire=() r_stats=()
-    local m_cpu=() r_cpu=() firsts=() t_m t_r t_rs first
+    local m_cpu=() r_cpu=() firsts=() t_m t_r t_rs m_sync_after
     if [[ $set == small ]]; then
         metric="$num first mirror, $SMALL_FILES small files ($(mib "$bytes"))"
     else
@@ -246,6 +246,7 @@ bench_first_mirror() {
 # and in every other one counting back from it; with the default 3 repetitions rsync goes first in 1 and 3, mirror
 # in 2 (and in the warm-up). Returns 1 after an ERROR row.
 first_mirror_rep() {
+    local first
     stop_peers
     rm -rf "$m" "$r" "$src/.mirror"
     mkdir -p "$r"
@@ -258,8 +259,9 @@ first_mirror_rep() {
         first_mirror_mirror && { stop_peers; first_mirror_rsync; } || return 1
     fi
     ((rep > 0)) && firsts+=("$first")
-    log "  $(rep_label "$rep"), $first first: mirror $SYNC_SECONDS s (+ sync $MIRROR_SYNC_AFTER s; serve's scan $SCAN_SECONDS s;" \
-        "CPU $MIRROR_CPU_SECONDS s), rsync $t_r s (CPU $RSYNC_CPU_SECONDS s), rsync + sync $t_rs s"
+    log "  $(rep_label "$rep"), $first first: mirror $SYNC_SECONDS s (+ sync $m_sync_after s;" \
+        "serve's scan $SCAN_SECONDS s; CPU $MIRROR_CPU_SECONDS s), rsync $t_r s (CPU $RSYNC_CPU_SECONDS s)," \
+        "rsync + sync $t_rs s"
 }
 
 # first_mirror_rsync: rsync's part of first_mirror_rep.
@@ -287,10 +289,10 @@ first_mirror_mirror() {
     fi
     # mirror fsyncs what it writes: a sync right after should find (almost) nothing left to write.
     timed_run "$LOGS/$set-mirror-sync-$rep" sync
-    MIRROR_SYNC_AFTER=$RUN_SECONDS
+    m_sync_after=$RUN_SECONDS
     same_listing "mirror's first mirror of $set" "$src" "$m" ||
         { error_row "$metric" "mirror's copy is incomplete"; return 1; }
-    ((rep > 0)) && m_times+=("$SYNC_SECONDS") && m_sync+=("$MIRROR_SYNC_AFTER") && m_wire+=("$WIRE") &&
+    ((rep > 0)) && m_times+=("$SYNC_SECONDS") && m_sync+=("$m_sync_after") && m_wire+=("$WIRE") &&
         m_own+=("$OWN_BYTES") && scans+=("$SCAN_SECONDS") && rss+=("$RSS_MIB") && m_cpu+=("$MIRROR_CPU_SECONDS")
     return 0
 }
