@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code bin/mirror} starts every JVM with {@code bin/compiler-directives.json}, and a JVM whose directives file does
- * not parse refuses to start. So the file is checked here, in child JVMs given the options {@code bin/mirror} passes:
- * that it parses, that the JVM then prints nothing of its own on standard output, and that it does what it is for:
- * the SHA-256 and chunking loops reach C2, other hot code stays with C1.
+ * not parse refuses to start. So the file is checked here, in child JVMs given it as {@code bin/mirror} gives it: that
+ * it parses, that the JVM then prints nothing of its own on standard output, and that it does what it is for: the
+ * SHA-256 and chunking loops reach C2, other hot code stays with C1.
  */
 class CompilerDirectivesTest {
     private static final Path DIRECTIVES = Path.of("bin", "compiler-directives.json").toAbsolutePath();
@@ -41,7 +41,9 @@ class CompilerDirectivesTest {
 
     @Test
     void onlyTheHashingLoopsAreCompiledByC2() throws Exception {
-        Cli.Result run = child("-XX:+PrintCompilation", "work");
+        // -Xbatch: each compilation finishes before the code goes on, so a busy machine cannot end the child before
+        // the compilations this looks for have started.
+        Cli.Result run = child("-XX:+PrintCompilation -Xbatch", "work");
         assertEquals(0, run.exitCode(), run.toString());
 
         List<String> byC2 = new ArrayList<>();
@@ -60,11 +62,12 @@ class CompilerDirectivesTest {
         assertFalse(byC2.contains(Child.class.getName() + "::spin"));
     }
 
-    private static Cli.Result child(String option, String mode) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions",
-                "-XX:CompilerDirectivesFile=" + DIRECTIVES, option,
-                "-cp", System.getProperty("java.class.path"), Child.class.getName(), mode);
+    private static Cli.Result child(String options, String mode) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+IgnoreUnrecognizedVMOptions",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + DIRECTIVES));
+        command.addAll(List.of(options.split(" ")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(), mode));
         return Processes.run(new ProcessBuilder(command), TIMEOUT);
     }
 
