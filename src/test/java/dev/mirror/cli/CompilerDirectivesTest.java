@@ -33,7 +33,7 @@ class CompilerDirectivesTest {
 
     @Test
     void aPeerJvmStartsWithThemAndPrintsNothingOfItsOwn() throws Exception {
-        Cli.Result run = child("-XX:-DisplayVMOutput", "quiet");
+        Cli.Result run = child(List.of("-XX:-DisplayVMOutput"), "quiet");
 
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals("ok\n", run.out(), "only the program's own output: " + run);
@@ -43,7 +43,7 @@ class CompilerDirectivesTest {
     void onlyTheHashingLoopsAreCompiledByC2() throws Exception {
         // -Xbatch: each compilation finishes before the code goes on, so a busy machine cannot end the child before
         // the compilations this looks for have started.
-        Cli.Result run = child("-XX:+PrintCompilation -Xbatch", "work");
+        Cli.Result run = child(List.of("-XX:+PrintCompilation", "-Xbatch"), "work");
         assertEquals(0, run.exitCode(), run.toString());
 
         List<String> byC2 = new ArrayList<>();
@@ -62,13 +62,11 @@ class CompilerDirectivesTest {
         assertFalse(byC2.contains(Child.class.getName() + "::spin"));
     }
 
-    private static Cli.Result child(String options, String mode) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+IgnoreUnrecognizedVMOptions",
-                "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + DIRECTIVES));
-        command.addAll(List.of(options.split(" ")));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(), mode));
-        return Processes.run(new ProcessBuilder(command), TIMEOUT);
+    private static Cli.Result child(List<String> options, String mode) throws Exception {
+        List<String> jvm = new ArrayList<>(List.of("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:CompilerDirectivesFile=" + DIRECTIVES));
+        jvm.addAll(options);
+        return Processes.run(Processes.java(jvm, Child.class.getName(), mode), TIMEOUT);
     }
 
     /** The child JVM: hashes, chunks and spins long enough for each to be compiled at its final tier. */

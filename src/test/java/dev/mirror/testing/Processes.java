@@ -34,16 +34,21 @@ public final class Processes {
 
     /** A builder for {@code mirror ARGS...} in a child JVM; stdin, stdout and stderr are pipes unless redirected. */
     public static ProcessBuilder mirror(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("dev.mirror.cli.Main");
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = java(JVM_OPTIONS, "dev.mirror.cli.Main", args);
         builder.environment().put("LC_ALL", "C.UTF-8");
         return builder;
+    }
+
+    /** A builder for a child JVM with {@code jvmOptions} running {@code mainClass ARGS...} on this JVM's class path. */
+    public static ProcessBuilder java(List<String> jvmOptions, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
     }
 
     /**
