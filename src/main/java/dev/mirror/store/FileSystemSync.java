@@ -14,13 +14,12 @@ import java.nio.file.Path;
 public final class FileSystemSync {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 02000000;
-    private static final LibC LIBC = LibC.CALLS;
 
     private FileSystemSync() {
     }
 
     public static boolean isAvailable() {
-        return LIBC != null;
+        return LibC.AVAILABLE;
     }
 
     /**
@@ -38,22 +37,22 @@ public final class FileSystemSync {
 
     /** Makes everything written to the filesystem that holds {@code path} durable. */
     public static void sync(Path path) throws IOException {
-        if (LIBC == null) {
+        if (!LibC.AVAILABLE) {
             throw new IllegalStateException("syncfs is not available here");
         }
         int fd;
         try {
-            fd = LIBC.open(LibC.cPath(path), O_RDONLY | O_CLOEXEC);
+            fd = LibC.open(LibC.cPath(path), O_RDONLY | O_CLOEXEC);
         } catch (LastErrorException e) {
             throw new IOException("Cannot open " + path + " to flush its filesystem (errno " + e.getErrorCode() + ")");
         }
         try {
-            LIBC.syncfs(fd);
+            LibC.syncfs(fd);
         } catch (LastErrorException e) {
             // Like a failed fsync, final: the data may be lost; the caller must not record it as written.
             throw new IOException("Flushing the filesystem of " + path + " failed: " + reason(e.getErrorCode()));
         } finally {
-            LIBC.close(fd);
+            LibC.close(fd);
         }
     }
 }

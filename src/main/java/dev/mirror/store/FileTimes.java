@@ -22,14 +22,14 @@ final class FileTimes {
     private static final int ENOENT = 2;
     /** A tv_nsec that leaves that time as it is. */
     private static final long UTIME_OMIT = (1L << 30) - 2;
-    private static final LibC LIBC = Platform.isLinux() && Platform.is64Bit() ? LibC.CALLS : null;
+    private static final boolean NATIVE = Platform.isLinux() && Platform.is64Bit() && LibC.AVAILABLE;
 
     private FileTimes() {
     }
 
     /** Gives {@code file} (not followed if a symlink) the mtime {@code mtimeNanos}; its atime stays. */
     static void setMtime(Path file, long mtimeNanos) throws IOException {
-        if (LIBC == null) {
+        if (!NATIVE) {
             Files.setLastModifiedTime(file, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
             return;
         }
@@ -38,7 +38,7 @@ final class FileTimes {
         // struct timespec[2] on 64-bit Linux: {tv_sec, tv_nsec} for atime (left alone), then for mtime.
         long[] times = {0, UTIME_OMIT, seconds, nanos};
         try {
-            LIBC.utimensat(AT_FDCWD, LibC.cPath(file), times, AT_SYMLINK_NOFOLLOW);
+            LibC.utimensat(AT_FDCWD, LibC.cPath(file), times, AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == ENOENT) {
                 throw new NoSuchFileException(file.toString());

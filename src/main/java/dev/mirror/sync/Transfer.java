@@ -43,6 +43,11 @@ import java.util.concurrent.CompletableFuture;
 final class Transfer {
     /** Files per wave: bounds the memory for chunk lists, and keeps several list requests in flight. */
     static final int WAVE = 1024;
+    /**
+     * Files in the first wave: nothing is written before its chunk lists are back, so a small first wave starts the
+     * writing (and the chunk requests) sooner; each next wave is four times bigger, up to {@link #WAVE}.
+     */
+    static final int FIRST_WAVE = 64;
     static final int LISTS_PER_REQUEST = 256;
     /** Built files made durable together with one flush, before any of them is installed. */
     static final int DURABLE_GROUP_FILES = 512;
@@ -99,11 +104,13 @@ final class Transfer {
     void run(List<FileJob> jobs, Sink sink) throws IOException, InterruptedException {
         flusher = new Flusher(installer, sink);
         try {
-            List<FileJob> wave = jobs.subList(0, Math.min(WAVE, jobs.size()));
+            int size = FIRST_WAVE;
+            List<FileJob> wave = jobs.subList(0, Math.min(size, jobs.size()));
             Map<FileJob, CompletableFuture<ChunkListReply>> lists = askLists(wave);
-            for (int from = 0; from < jobs.size(); from += WAVE) {
-                List<FileJob> next = jobs.subList(Math.min(jobs.size(), from + WAVE),
-                        Math.min(jobs.size(), from + 2 * WAVE));
+            for (int from = 0; from < jobs.size(); ) {
+                from += wave.size();
+                size = Math.min(WAVE, size * 4);
+                List<FileJob> next = jobs.subList(from, Math.min(jobs.size(), from + size));
                 Map<FileJob, Plan> plans = plan(wave, lists, sink);
                 lists = askLists(next); // in flight while this wave is written
                 for (FileJob job : wave) {

@@ -166,7 +166,8 @@ class PullRoundTest extends TwoFolderTest {
     @Test
     void filesOfManyDurableGroupsAreAllInstalledWhileLaterOnesAreWritten() throws Exception {
         // Three groups and more: each is flushed and installed on the flush thread while the writer stages the
-        // next, and many files share a content, so parts are claimed and released on both threads at once.
+        // next, and many files share a content, so parts are claimed and released on both threads at once. The files
+        // also span waves of every size (the first small one, growing ones, a full one and a last short one).
         int count = 3 * Transfer.DURABLE_GROUP_FILES + 17;
         for (int i = 0; i < count; i++) {
             byte[] content = i % 3 == 0 ? ("shared " + (i % 5)).getBytes(StandardCharsets.UTF_8)
