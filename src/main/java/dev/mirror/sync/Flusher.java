@@ -22,8 +22,9 @@ import java.util.concurrent.Executors;
  * group meanwhile: a flush of 64 MiB waits on the disk for a good part of a second, and installing and recording 512
  * small files (renames, stats, index updates) costs about as much as writing them; in series with the writing,
  * either would leave the link idle and the second core unused. A group is handed to the sink, in order, only once its
- * flush has finished, so nothing is installed before it is durable. The writer waits only when it is a whole group
- * ahead. Big files also start their write-back while they are being written ({@link #writeBack}), so the flush at
+ * flush has finished, so nothing is installed before it is durable. The writer waits only when two groups are still
+ * waiting for that: a flush takes longer whenever the disk is busier, and one slow flush then need not stop the
+ * writer. Big files also start their write-back while they are being written ({@link #writeBack}), so the flush at
  * their end has little left to do. Used by one writer thread; one per {@link Transfer#run}. The sink is called on
  * the flush thread: it must be safe to call while the writer runs (and reports its own failures to it).
  */
@@ -39,6 +40,10 @@ final class Flusher implements AutoCloseable {
     private ExecutorService thread;
     /** The last group's flush and hand-over; its files are the task's to install or delete. */
     private CompletableFuture<Void> handingOver = CompletableFuture.completedFuture(null);
+    /** The group before it, queued or under way on the same thread. */
+    private CompletableFuture<Void> waiting = CompletableFuture.completedFuture(null);
+    /** Set on the flush thread once the sink threw: the groups still queued are discarded. */
+    private volatile boolean sinkFailed;
     private CompletableFuture<Void> writingBack = CompletableFuture.completedFuture(null);
 
     Flusher(FileInstaller installer, Transfer.Sink sink) {
@@ -47,23 +52,25 @@ final class Flusher implements AutoCloseable {
     }
 
     /**
-     * Starts making {@code group} durable and handing it over, after the group before it is handed over (waiting for
-     * it if need be). From here on the group's files are the flush thread's.
+     * Starts making {@code group} durable and handing it over, after the groups before it; waits first for the one
+     * before the last to be handed over. From here on the group's files are the flush thread's.
      *
-     * @throws IOException if handing over the group before failed (the sink threw): the run must stop
+     * @throws IOException if handing over that group failed (the sink threw): the run must stop
      */
     void flush(List<Built> group) throws IOException, InterruptedException {
-        awaitHandOver();
         if (group.isEmpty()) {
             return;
         }
+        await(waiting);
+        waiting = handingOver;
         List<Built> files = List.copyOf(group);
         handingOver = CompletableFuture.runAsync(() -> flushAndHandOver(files), thread());
     }
 
     /** Waits for the last group to be handed over. */
     void finish() throws IOException, InterruptedException {
-        awaitHandOver();
+        await(waiting);
+        await(handingOver);
     }
 
     /**
@@ -91,6 +98,7 @@ final class Flusher implements AutoCloseable {
     @Override
     public void close() {
         try {
+            waiting.exceptionally(e -> null).join();
             handingOver.exceptionally(e -> null).join();
         } finally {
             if (thread != null) {
@@ -110,7 +118,7 @@ final class Flusher implements AutoCloseable {
         }
     }
 
-    private void awaitHandOver() throws IOException, InterruptedException {
+    private static void await(CompletableFuture<Void> handingOver) throws IOException, InterruptedException {
         try {
             handingOver.get();
         } catch (ExecutionException e) {
@@ -130,6 +138,11 @@ final class Flusher implements AutoCloseable {
      * and says so). A file not handed over because the sink failed is deleted, and the failure ends the run.
      */
     private void flushAndHandOver(List<Built> group) {
+        if (sinkFailed) {
+            // The run is over: a group queued behind the failed one is not installed either.
+            discard(group);
+            return;
+        }
         IOException problem = null;
         try {
             List<StagedFile> files = new ArrayList<>(group.size());
@@ -150,8 +163,9 @@ final class Flusher implements AutoCloseable {
                     sink.failed(built.job(), problem);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            sinkFailed = true;
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         } finally {
             discard(group.subList(handed, group.size()));
         }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static dev.mirror.testing.TestFolders.write;
@@ -59,6 +60,9 @@ class FlusherTest extends TwoFolderTest {
 
         assertEquals("no room for file " + failAt, failure.getMessage());
         assertEquals(failAt, handed.size(), "the files before the failure were installed");
+        for (int i = failAt; i < FILES; i++) {
+            assertTrue(Files.notExists(dirB.resolve("f" + i)), "nothing after the failure, not even a queued group");
+        }
         for (TreePath path : handed) {
             assertArrayEquals(Files.readAllBytes(dirA.resolve(path.toString())),
                     Files.readAllBytes(dirB.resolve(path.toString())), path.toString());
@@ -66,7 +70,9 @@ class FlusherTest extends TwoFolderTest {
         assertTmpEmpty();
     }
 
+    /** Fails once, at the file {@code failAt}: whatever comes after it must not reach the sink at all. */
     private void run(List<TreePath> handed, int failAt) throws Exception {
+        AtomicBoolean failed = new AtomicBoolean();
         ServedTree remote = new ServedTree(new TreeServer(a.index(), a.path()));
         try (FileInstaller installer = FileInstaller.open(b.state(), b.clock())) {
             Transfer transfer = new Transfer(b.index(), b.path(), installer, remote,
@@ -75,7 +81,7 @@ class FlusherTest extends TwoFolderTest {
                 @Override
                 public void built(Transfer.FileJob job, StagedFile file, ChunkList chunks) throws IOException {
                     try (file) {
-                        if (handed.size() == failAt) {
+                        if (handed.size() == failAt && !failed.getAndSet(true)) {
                             throw new IOException("no room for file " + failAt);
                         }
                         installer.install(file, job.path().toString(), Expectation.absent());
