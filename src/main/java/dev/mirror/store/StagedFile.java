@@ -57,21 +57,44 @@ public final class StagedFile implements AutoCloseable {
 
     /**
      * As {@link #seal}, but without the fsync: the file must then go through {@link FileInstaller#flush}
-     * (with others: one flush for all) before it can be installed.
+     * (with others: one flush for all) before it can be installed. The file may be {@linkplain #finishWriting
+     * finished} already, and handed to another thread.
      */
     public void sealWithoutSync(long mtimeNanos, int mode) throws IOException {
-        sealWithoutSync(mtimeNanos, mode, false);
+        if (state == State.OPEN) {
+            finishWriting();
+        }
+        requireState(State.WRITTEN, "sealed");
+        try {
+            setTimesAndMode(mtimeNanos, mode);
+        } catch (IOException | RuntimeException e) {
+            discard(e);
+            throw e;
+        }
+        state = State.SEALED;
+        durable = false;
+    }
+
+    /**
+     * Closes the file for writing: what a writer does as soon as the last byte is written, so that it lets go of the
+     * descriptor at once and leaves the seal ({@link #sealWithoutSync}) to whoever makes the file durable. A failure
+     * deletes the file.
+     */
+    public void finishWriting() throws IOException {
+        requireState(State.OPEN, "finished");
+        try {
+            channel.close();
+        } catch (IOException | RuntimeException e) {
+            discard(e);
+            throw e;
+        }
+        state = State.WRITTEN;
     }
 
     private void sealWithoutSync(long mtimeNanos, int mode, boolean force) throws IOException {
         requireState(State.OPEN, "sealed");
-        Set<PosixFilePermission> permissions = FileInstaller.permissions(mode);
         try {
-            // By path, which is safe in .mirror/tmp, to the nanosecond (the JDK's descriptor-relative setTimes keeps
-            // only microseconds).
-            // Before the mode: the JDK opens the file to set its times, which a mode like 0200 would forbid.
-            FileTimes.setMtime(path, mtimeNanos);
-            Files.setPosixFilePermissions(path, permissions);
+            setTimesAndMode(mtimeNanos, mode);
             if (force) {
                 channel.force(true);
             }
@@ -82,6 +105,15 @@ public final class StagedFile implements AutoCloseable {
         }
         state = State.SEALED;
         durable = force;
+    }
+
+    private void setTimesAndMode(long mtimeNanos, int mode) throws IOException {
+        Set<PosixFilePermission> permissions = FileInstaller.permissions(mode);
+        // By path, which is safe in .mirror/tmp, to the nanosecond (the JDK's descriptor-relative setTimes keeps
+        // only microseconds).
+        // Before the mode: the JDK opens the file to set its times, which a mode like 0200 would forbid.
+        FileTimes.setMtime(path, mtimeNanos);
+        Files.setPosixFilePermissions(path, permissions);
     }
 
     /**
@@ -113,7 +145,7 @@ public final class StagedFile implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        if (state == State.OPEN || state == State.SEALED) {
+        if (state == State.OPEN || state == State.WRITTEN || state == State.SEALED) {
             state = State.DISCARDED;
             try {
                 boolean keep = releasePart != null && channel.isOpen() && channel.size() > 0;
@@ -174,7 +206,7 @@ public final class StagedFile implements AutoCloseable {
     }
 
     private enum State {
-        OPEN("open"), SEALED("sealed"), INSTALLED("installed"), DISCARDED("discarded");
+        OPEN("open"), WRITTEN("written"), SEALED("sealed"), INSTALLED("installed"), DISCARDED("discarded");
 
         final String words;
 

@@ -97,7 +97,7 @@ final class Transfer {
     }
 
     /**
-     * Builds every job's file, in order, handing each to {@code sink} as soon as it is sealed.
+     * Builds every job's file, in order, handing each to {@code sink} once it is sealed and durable.
      *
      * @throws ProtocolException if the peer broke the protocol: the link must close, and the rest is not built
      */
@@ -329,7 +329,7 @@ final class Transfer {
                 writer.write(data, position);
             }
             writer.finish();
-            staged.sealWithoutSync(job.entry().mtimeNanos(), job.entry().mode());
+            staged.finishWriting(); // sealed by the flush thread (Flusher), which has time to spare
             group.add(new Flusher.Built(job, staged, plan.chunks));
             groupBytes += job.entry().size();
             staged = null;

@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mirror.core.Hash;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -200,6 +202,37 @@ class FileInstallerTest {
         assertThrows(IllegalStateException.class, () -> staged.seal(MTIME_NANOS, 0644));
         assertThrows(IllegalStateException.class, () -> installer.install(staged, "a", Expectation.absent()));
         assertEquals(List.of(), listing(folder));
+    }
+
+    @Test
+    void aFileFinishedByItsWriterIsSealedLaterWithItsTimesAndMode() throws IOException {
+        StagedFile staged = installer.stage();
+        staged.channel().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+
+        staged.finishWriting();
+        assertThrows(IllegalStateException.class, staged::channel, "no more writing");
+        assertThrows(IllegalStateException.class, () -> installer.install(staged, "a", Expectation.absent()));
+        staged.sealWithoutSync(MTIME_NANOS, 0640);
+        installer.flush(List.of(staged));
+        installer.markDurable(List.of(staged));
+        installer.install(staged, "a", Expectation.absent());
+
+        Path a = folder.resolve("a");
+        assertEquals(3, Files.size(a));
+        assertEquals(MTIME_NANOS, Files.getLastModifiedTime(a).to(TimeUnit.NANOSECONDS));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(a)));
+    }
+
+    @Test
+    void aFinishedFileThatIsClosedUnsealedIsDeletedEvenIfItIsAPart() throws IOException {
+        StagedFile part = installer.stagePart(Hash.sha256(new byte[] {9}));
+        part.channel().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        part.finishWriting();
+
+        part.close();
+
+        assertFalse(Files.exists(part.path()), "a whole file not wanted now is not kept as a part");
+        assertEquals(List.of(), names(folder.resolve(".mirror/tmp")));
     }
 
     @Test
