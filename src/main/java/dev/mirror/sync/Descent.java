@@ -33,6 +33,9 @@ import java.util.concurrent.CompletableFuture;
  * directory survives a deletion depends on its live children ({@link Reconciler}). Reads the index only.
  */
 public final class Descent {
+    /** Directories listed by one request; a level of more goes out as several requests at once ({@link #visit}). */
+    static final int QUERIES_PER_REQUEST = 16;
+
     private final TreeIndex index;
     private final RemoteTree remote;
     private final List<Difference> found = new ArrayList<>();
@@ -67,11 +70,16 @@ public final class Descent {
         return new Result(found, liveKept, roundTrips);
     }
 
-    /** Lists every query of one level in one round trip and returns the next level's queries. */
+    /**
+     * Lists every query of one level in one round trip and returns the next level's queries. The level goes out as
+     * several requests at once, not one: the peer answers them on its serving threads side by side, the first
+     * replies are compared while later ones are made, and each stays within the peer's reply budget (one request for
+     * 500 directories of 100 files would come back cut short, and the rest would cost a round trip per megabyte).
+     */
     private List<DirectoryQuery> visit(List<DirectoryQuery> level) throws IOException, InterruptedException {
         List<CompletableFuture<ListReply>> replies = new ArrayList<>();
-        for (int from = 0; from < level.size(); from += TreeServer.MAX_QUERIES) {
-            List<DirectoryQuery> part = level.subList(from, Math.min(level.size(), from + TreeServer.MAX_QUERIES));
+        for (int from = 0; from < level.size(); from += QUERIES_PER_REQUEST) {
+            List<DirectoryQuery> part = level.subList(from, Math.min(level.size(), from + QUERIES_PER_REQUEST));
             replies.add(remote.list(ListRequest.newBuilder().addAllQueries(part).build()));
         }
         roundTrips++;

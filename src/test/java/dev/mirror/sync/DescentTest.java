@@ -76,6 +76,23 @@ class DescentTest extends TwoFolderTest {
     }
 
     @Test
+    void aLevelOfManyDirectoriesIsAskedForInSeveralRequestsOfOneRoundTrip() throws Exception {
+        int directories = 3 * Descent.QUERIES_PER_REQUEST + 1;
+        for (int i = 0; i < directories; i++) {
+            write(dirA, "d" + i + "/f.txt", "file " + i);
+        }
+        scan(a);
+        scan(b);
+        ServedTree remote = served(a);
+
+        Descent.Result found = new Descent(b.index(), remote).run(a.summary().treeHash());
+
+        assertEquals(2 * directories, found.differences().size(), "every directory and every file");
+        assertEquals(2, found.roundTrips(), "the root, then all its directories at once");
+        assertEquals(1 + 4, remote.listRequests(), "the root, then " + directories + " directories 16 by 16");
+    }
+
+    @Test
     void oneChangeInADirectoryOfTwentyThousandIsFoundByComparingBuckets() throws Exception {
         int entries = 20_000;
         for (int i = 0; i < entries; i++) {
