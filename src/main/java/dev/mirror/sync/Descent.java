@@ -16,6 +16,7 @@ import dev.mirror.wire.proto.ListRequest;
 import dev.mirror.wire.proto.Listing;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,8 +34,10 @@ import java.util.concurrent.CompletableFuture;
  * directory survives a deletion depends on its live children ({@link Reconciler}). Reads the index only.
  */
 public final class Descent {
-    /** Directories listed by one request; a level of more goes out as several requests at once ({@link #visit}). */
+    /** Directories listed by one request; a level of more goes out as several requests ({@link #visit}). */
     static final int QUERIES_PER_REQUEST = 16;
+    /** List requests of one level waiting for their replies at once: up to 8 MiB of listings. */
+    static final int REQUESTS_IN_FLIGHT = 8;
 
     private final TreeIndex index;
     private final RemoteTree remote;
@@ -72,30 +75,31 @@ public final class Descent {
 
     /**
      * Lists every query of one level in one round trip and returns the next level's queries. The level goes out as
-     * several requests at once, not one: the peer answers them on its serving threads side by side, the first
-     * replies are compared while later ones are made, and each stays within the peer's reply budget (one request for
-     * 500 directories of 100 files would come back cut short, and the rest would cost a round trip per megabyte).
+     * several requests, not one: the peer answers them on its serving threads side by side, the first replies are
+     * compared while later ones are made, and each stays within the peer's reply budget (one request for 500
+     * directories of 100 files would come back cut short, and the rest would cost a round trip per megabyte). At most
+     * {@link #REQUESTS_IN_FLIGHT} wait at once, so a level of 10,000 directories does not arrive all at once.
      */
     private List<DirectoryQuery> visit(List<DirectoryQuery> level) throws IOException, InterruptedException {
-        List<CompletableFuture<ListReply>> replies = new ArrayList<>();
-        for (int from = 0; from < level.size(); from += QUERIES_PER_REQUEST) {
-            List<DirectoryQuery> part = level.subList(from, Math.min(level.size(), from + QUERIES_PER_REQUEST));
-            replies.add(remote.list(ListRequest.newBuilder().addAllQueries(part).build()));
-        }
+        ArrayDeque<CompletableFuture<ListReply>> replies = new ArrayDeque<>();
+        int asked = 0;
         roundTrips++;
         List<DirectoryQuery> next = new ArrayList<>();
-        int at = 0;
-        for (CompletableFuture<ListReply> pending : replies) {
-            ListReply reply = Replies.await(pending);
+        for (int at = 0; at < level.size(); ) {
+            while (asked < level.size() && replies.size() < REQUESTS_IN_FLIGHT) {
+                List<DirectoryQuery> part = level.subList(asked, Math.min(level.size(), asked + QUERIES_PER_REQUEST));
+                replies.add(remote.list(ListRequest.newBuilder().addAllQueries(part).build()));
+                asked += part.size();
+            }
+            ListReply reply = Replies.await(replies.poll());
+            int queries = Math.min(QUERIES_PER_REQUEST, level.size() - at);
+            if (reply.getListingsCount() != queries) {
+                throw new ProtocolException(Failure.Code.PROTOCOL, reply.getListingsCount() + " listings in reply to "
+                        + queries + " directories");
+            }
             for (Listing listing : reply.getListingsList()) {
-                if (at >= level.size()) {
-                    throw new ProtocolException(Failure.Code.PROTOCOL, "more listings than directories asked for");
-                }
                 visit(level.get(at++), listing, next);
             }
-        }
-        if (at != level.size()) {
-            throw new ProtocolException(Failure.Code.PROTOCOL, "fewer listings than directories asked for");
         }
         return next;
     }

@@ -118,9 +118,9 @@ final class Flusher implements AutoCloseable {
         }
     }
 
-    private static void await(CompletableFuture<Void> handingOver) throws IOException, InterruptedException {
+    private static void await(CompletableFuture<Void> handOver) throws IOException, InterruptedException {
         try {
-            handingOver.get();
+            handOver.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof UncheckedIOException unchecked) {

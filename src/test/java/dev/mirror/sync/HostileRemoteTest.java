@@ -109,6 +109,18 @@ class HostileRemoteTest extends TwoFolderTest {
     }
 
     @Test
+    void aReplyWithFewerListingsThanDirectoriesAskedForFailsTheRound() throws Exception {
+        assertListsRefusedBeforeWriting(reply -> reply.getListingsCount() == 0 ? reply
+                : reply.toBuilder().removeListings(reply.getListingsCount() - 1).build());
+    }
+
+    @Test
+    void aReplyWithMoreListingsThanDirectoriesAskedForFailsTheRound() throws Exception {
+        assertListsRefusedBeforeWriting(reply -> reply.getListingsCount() == 0 ? reply
+                : reply.toBuilder().addListings(reply.getListings(0)).build());
+    }
+
+    @Test
     void aListingOutOfNameOrderFailsTheRound() throws Exception {
         assertRefusedBeforeWriting(entries -> {
             List<Entry> reversed = new ArrayList<>(entries);
@@ -251,6 +263,10 @@ class HostileRemoteTest extends TwoFolderTest {
      * ProtocolException, and B's folder, index and neighbourhood must be as they were.
      */
     private void assertRefusedBeforeWriting(UnaryOperator<List<Entry>> lie, String dir) throws Exception {
+        assertListsRefusedBeforeWriting(reply -> rewrite(reply, dir, lie));
+    }
+
+    private void assertListsRefusedBeforeWriting(UnaryOperator<ListReply> lie) throws Exception {
         write(dirA, "a.txt", "a");
         write(dirA, "b.txt", "b");
         write(dirA, "dir/c.txt", "c");
@@ -259,7 +275,7 @@ class HostileRemoteTest extends TwoFolderTest {
         scan(a);
         scan(b);
         Hostile remote = new Hostile(served(a));
-        remote.lists = reply -> rewrite(reply, dir, lie);
+        remote.lists = lie;
         Map<String, String> before = snapshot(dirB);
         TreeSummary indexed = b.summary();
         List<String> neighbours = names(dirB.getParent());
