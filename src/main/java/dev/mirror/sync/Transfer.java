@@ -107,10 +107,10 @@ final class Transfer {
             int size = FIRST_WAVE;
             List<FileJob> wave = jobs.subList(0, Math.min(size, jobs.size()));
             Map<FileJob, CompletableFuture<ChunkListReply>> lists = askLists(wave);
-            for (int from = 0; from < jobs.size(); ) {
-                from += wave.size();
+            for (int taken = 0; !wave.isEmpty(); ) {
+                taken += wave.size();
                 size = Math.min(WAVE, size * 4);
-                List<FileJob> next = jobs.subList(from, Math.min(jobs.size(), from + size));
+                List<FileJob> next = jobs.subList(taken, Math.min(jobs.size(), taken + size));
                 Map<FileJob, Plan> plans = plan(wave, lists, sink);
                 lists = askLists(next); // in flight while this wave is written
                 for (FileJob job : wave) {
