@@ -16,6 +16,8 @@ import java.util.Arrays;
  */
 final class LibC {
     static final boolean AVAILABLE = bind();
+    /** The charset the JDK itself encodes file names with. */
+    private static final Charset NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
     private LibC() {
     }
@@ -35,7 +37,7 @@ final class LibC {
      * with, so that both name the same file whatever JNA's own default encoding is.
      */
     static byte[] cPath(Path path) {
-        byte[] name = path.toString().getBytes(Names.CHARSET);
+        byte[] name = path.toString().getBytes(NAMES);
         return Arrays.copyOf(name, name.length + 1);
     }
 
@@ -48,10 +50,5 @@ final class LibC {
                     + " by one and mtimes are set by the JDK", e.getMessage());
             return false;
         }
-    }
-
-    /** A holder, so that the charset is ready whichever class is loaded first. */
-    private static final class Names {
-        static final Charset CHARSET = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
     }
 }

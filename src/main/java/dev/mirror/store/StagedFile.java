@@ -52,27 +52,17 @@ public final class StagedFile implements AutoCloseable {
      *             file here
      */
     public void seal(long mtimeNanos, int mode) throws IOException {
-        sealWithoutSync(mtimeNanos, mode, true);
-    }
-
-    /**
-     * As {@link #seal}, but without the fsync: the file must then go through {@link FileInstaller#flush}
-     * (with others: one flush for all) before it can be installed. The file may be {@linkplain #finishWriting
-     * finished} already, and handed to another thread.
-     */
-    public void sealWithoutSync(long mtimeNanos, int mode) throws IOException {
-        if (state == State.OPEN) {
-            finishWriting();
-        }
-        requireState(State.WRITTEN, "sealed");
+        requireState(State.OPEN, "sealed");
         try {
             setTimesAndMode(mtimeNanos, mode);
+            channel.force(true);
+            channel.close();
         } catch (IOException | RuntimeException e) {
             discard(e);
             throw e;
         }
         state = State.SEALED;
-        durable = false;
+        durable = true;
     }
 
     /**
@@ -91,20 +81,20 @@ public final class StagedFile implements AutoCloseable {
         state = State.WRITTEN;
     }
 
-    private void sealWithoutSync(long mtimeNanos, int mode, boolean force) throws IOException {
-        requireState(State.OPEN, "sealed");
+    /**
+     * As {@link #seal}, for a file {@linkplain #finishWriting finished} already (perhaps on another thread), and
+     * without the fsync: the file must then go through {@link FileInstaller#flush} (with others: one flush for all)
+     * before it can be installed.
+     */
+    public void sealWithoutSync(long mtimeNanos, int mode) throws IOException {
+        requireState(State.WRITTEN, "sealed");
         try {
             setTimesAndMode(mtimeNanos, mode);
-            if (force) {
-                channel.force(true);
-            }
-            channel.close();
         } catch (IOException | RuntimeException e) {
             discard(e);
             throw e;
         }
         state = State.SEALED;
-        durable = force;
     }
 
     private void setTimesAndMode(long mtimeNanos, int mode) throws IOException {

@@ -98,7 +98,7 @@ final class Flusher implements AutoCloseable {
     @Override
     public void close() {
         try {
-            waiting.exceptionally(e -> null).join();
+            // The flush thread runs the groups in order: once the last is done, so is the one before it.
             handingOver.exceptionally(e -> null).join();
         } finally {
             if (thread != null) {
