@@ -116,6 +116,11 @@ final class ChunkFetcher {
         return data;
     }
 
+    /** Counts {@code bytes} of verified chunks that came another way (with their file's chunk list) as received. */
+    void receivedElsewhere(long bytes) {
+        received.accept(bytes);
+    }
+
     /** Sends requests for queued chunks while the window has room. */
     void fill() {
         while (outstandingBytes < WINDOW_BYTES && sendNext()) {

@@ -48,6 +48,11 @@ final class Transfer {
      * writing (and the chunk requests) sooner; each next wave is four times bigger, up to {@link #WAVE}.
      */
     static final int FIRST_WAVE = 64;
+    /**
+     * Bytes of small files a wave may ask to come with their chunk lists ({@link #contentAskedFor}): with the next
+     * wave's in flight, the {@link ChunkFetcher#WINDOW_BYTES} that chunk requests may have outstanding.
+     */
+    static final long WAVE_CONTENT_BYTES = ChunkFetcher.WINDOW_BYTES / 2;
     static final int LISTS_PER_REQUEST = 256;
     /** Built files made durable together with one flush, before any of them is installed. */
     static final int DURABLE_GROUP_FILES = 512;
@@ -105,12 +110,12 @@ final class Transfer {
         flusher = new Flusher(installer, sink);
         try {
             int size = FIRST_WAVE;
-            List<FileJob> wave = jobs.subList(0, Math.min(size, jobs.size()));
+            List<FileJob> wave = wave(jobs, 0, size);
             Map<FileJob, CompletableFuture<ChunkListReply>> lists = askLists(wave);
             for (int taken = 0; !wave.isEmpty(); ) {
                 taken += wave.size();
                 size = Math.min(WAVE, size * 4);
-                List<FileJob> next = jobs.subList(taken, Math.min(jobs.size(), taken + size));
+                List<FileJob> next = wave(jobs, taken, size);
                 Map<FileJob, Plan> plans = plan(wave, lists, sink);
                 lists = askLists(next); // in flight while this wave is written
                 for (FileJob job : wave) {
@@ -136,6 +141,30 @@ final class Transfer {
         }
     }
 
+    /** The jobs from {@code from} on: at most {@code files}, and at most {@link #WAVE_CONTENT_BYTES} of content. */
+    private static List<FileJob> wave(List<FileJob> jobs, int from, int files) {
+        int end = from;
+        for (long content = 0; end < jobs.size() && end - from < files; end++) {
+            content += contentAskedFor(jobs.get(end));
+            if (content > WAVE_CONTENT_BYTES && end > from) {
+                break;
+            }
+        }
+        return jobs.subList(from, end);
+    }
+
+    /**
+     * Bytes the job's chunk list query asks to come with the list: a small file's, so that it costs no chunk request
+     * of its own, unless its list is known here already (then its chunks may all be here, as a rename's are). A copy
+     * of a small file we hold elsewhere costs its bytes (at most {@link TreeServer#MAX_INLINE_BYTES}, mostly one
+     * chunk), where a chunk request would have cost none: a first mirror of many small files pays a lookup, a
+     * request and a reply per file less (docs/protocol.md, "Content with the list").
+     */
+    private static long contentAskedFor(FileJob job) {
+        long size = job.entry().size();
+        return job.known() == null && size <= TreeServer.MAX_INLINE_BYTES ? size : 0;
+    }
+
     /** Starts making the group durable ({@link Flusher}); it reaches the sink once it is. */
     private void flushGroup() throws IOException, InterruptedException {
         flusher.flush(group);
@@ -146,11 +175,18 @@ final class Transfer {
     private Map<FileJob, CompletableFuture<ChunkListReply>> askLists(List<FileJob> wave) throws IOException {
         Map<FileJob, CompletableFuture<ChunkListReply>> asked = new HashMap<>();
         List<FileJob> batch = new ArrayList<>();
-        for (FileJob job : wave) {
+        long content = 0;
+        for (int i = 0; i < wave.size(); i++) {
+            FileJob job = wave.get(i);
             if (job.known() == null) {
                 batch.add(job);
+                content += contentAskedFor(job);
             }
-            if (batch.size() == LISTS_PER_REQUEST || job == wave.get(wave.size() - 1) && !batch.isEmpty()) {
+            // A reply carries at most as many bytes of content as a chunk reply: ask for no more in one request.
+            long nextContent = i + 1 < wave.size() ? contentAskedFor(wave.get(i + 1)) : 0;
+            boolean full = batch.size() == LISTS_PER_REQUEST
+                    || content + nextContent > TreeServer.MAX_CHUNK_REQUEST_BYTES;
+            if (!batch.isEmpty() && (full || i == wave.size() - 1)) {
                 ChunkListRequest.Builder request = ChunkListRequest.newBuilder();
                 for (FileJob b : batch) {
                     request.addQueries(firstQuery(b));
@@ -158,6 +194,7 @@ final class Transfer {
                 CompletableFuture<ChunkListReply> reply = remote.chunkLists(request.build());
                 batch.forEach(b -> asked.put(b, reply));
                 batch = new ArrayList<>();
+                content = 0;
             }
         }
         return asked;
@@ -171,12 +208,15 @@ final class Transfer {
         for (FileJob job : wave) {
             try {
                 ChunkList chunks = job.known();
+                ByteBuffer content = null;
                 if (chunks == null) {
                     CompletableFuture<ChunkListReply> reply = lists.get(job);
                     int at = positions.merge(reply, 1, Integer::sum) - 1;
-                    chunks = chunkList(job, Replies.await(reply), at);
+                    ChunkListReply listed = Replies.await(reply);
+                    chunks = chunkList(job, listed, at);
+                    content = verifiedContent(job, listed.getFiles(at), chunks);
                 }
-                plans.put(job, sources(job, chunks));
+                plans.put(job, content != null ? fromContent(job, chunks, content) : sources(job, chunks));
             } catch (ProtocolException e) {
                 throw e;
             } catch (IOException e) {
@@ -240,6 +280,34 @@ final class Transfer {
         return list;
     }
 
+    /**
+     * The file's bytes if they came with its chunk list and every chunk of them matches its hash; else null, and its
+     * chunks are fetched like any other file's (bytes that do not match are discarded, as a wrong chunk is).
+     */
+    private ByteBuffer verifiedContent(FileJob job, FileChunks listed, ChunkList chunks) {
+        // From another source (a conflict copy that moved), the list is of other content than these bytes.
+        if (listed.getContent().isEmpty() || !listed.getContentHash().equals(WireHashes.bytes(
+                job.entry().contentHash())) || listed.getContent().size() != chunks.totalBytes()) {
+            return null;
+        }
+        // Sliced: the view may start anywhere in the frame's array, and the chunks are cut from it by index below.
+        ByteBuffer content = ChunkBytes.view(listed.getContent()).slice();
+        int position = 0;
+        for (int i = 0; i < chunks.count(); position += chunks.length(i), i++) {
+            if (!Hash.sha256(content.slice(position, chunks.length(i))).equals(chunks.hash(i))) {
+                return null;
+            }
+        }
+        fetcher.receivedElsewhere(content.remaining());
+        return content;
+    }
+
+    /** Every chunk from the bytes that came with the list: nothing to look up, nothing to ask for. */
+    private Plan fromContent(FileJob job, ChunkList chunks, ByteBuffer content) {
+        return new Plan(chunks, installer.partPath(job.entry().contentHash()), new boolean[chunks.count()],
+                new ChunkLocation[chunks.count()], content);
+    }
+
     private static boolean matches(ChunkList list, FileJob job) {
         return list.contentHash().equals(job.entry().contentHash()) && list.totalBytes() == job.entry().size();
     }
@@ -275,7 +343,7 @@ final class Transfer {
             }
         }
         fetcher.fill();
-        return new Plan(chunks, part, inPart, local);
+        return new Plan(chunks, part, inPart, local, null);
     }
 
     private void build(FileJob job, Plan plan, Sink sink) throws IOException, InterruptedException {
@@ -311,6 +379,8 @@ final class Transfer {
                 }
                 if (announced) {
                     data = fetcher.take(hash);
+                } else if (plan.content != null) {
+                    data = plan.content.slice((int) position, length);
                 } else if (plan.local[next] != null) {
                     data = LocalChunks.readVerified(folder, plan.local[next]);
                 }
@@ -362,6 +432,9 @@ final class Transfer {
      */
     private ChunkListQuery firstQuery(FileJob job) throws IOException {
         ChunkListQuery query = query(job.sources().get(0), 0);
+        if (contentAskedFor(job) > 0) {
+            return query.toBuilder().setContent(true).build();
+        }
         if (job.entry().size() < PAGED_LIST_BYTES || index.chunks(job.path()).count() == 0) {
             return query;
         }
@@ -373,10 +446,13 @@ final class Transfer {
         return ChunkListQuery.newBuilder().setPath(path.toString()).setFirst(first).build();
     }
 
-    /** Chunk {@code i} comes from the part if {@code inPart[i]}, else from {@code local[i]}, else from the peer. */
-    private record Plan(ChunkList chunks, Path part, boolean[] inPart, ChunkLocation[] local) {
+    /**
+     * Chunk {@code i} comes from {@code content} if the file's bytes came with its list, else from the part if
+     * {@code inPart[i]}, else from {@code local[i]}, else from the peer.
+     */
+    private record Plan(ChunkList chunks, Path part, boolean[] inPart, ChunkLocation[] local, ByteBuffer content) {
         boolean fromPeer(int i) {
-            return !inPart[i] && local[i] == null;
+            return content == null && !inPart[i] && local[i] == null;
         }
     }
 

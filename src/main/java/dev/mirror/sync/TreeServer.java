@@ -53,6 +53,11 @@ public final class TreeServer {
     public static final int MAX_QUERIES = 4096;
     /** Most chunk bytes one chunk request may ask for (well under the 4 MiB frame cap). */
     public static final int MAX_CHUNK_REQUEST_BYTES = 2 << 20;
+    /**
+     * Files at most this big come with their bytes in a chunk list reply when the query asks for it: the average chunk,
+     * so such a file is mostly one chunk, which an edit resends whole anyway.
+     */
+    public static final int MAX_INLINE_BYTES = 64 << 10;
     /** Roughly how many bytes of entries or chunk records one reply carries before it says "truncated". */
     static final int REPLY_BUDGET_BYTES = 1 << 20;
     static final int CHUNK_LIST_PAGE = 16_384;
@@ -133,6 +138,7 @@ public final class TreeServer {
         requireAtMost(request.getQueriesCount(), MAX_QUERIES, "chunk list queries");
         ChunkListReply.Builder reply = ChunkListReply.newBuilder();
         int budget = REPLY_BUDGET_BYTES;
+        int contentBudget = MAX_CHUNK_REQUEST_BYTES;
         for (ChunkListQuery query : request.getQueriesList()) {
             FileChunks.Builder file = FileChunks.newBuilder().setPath(query.getPath()).setFirst(query.getFirst());
             TreePath path = WireEntries.checkPath(query.getPath());
@@ -145,9 +151,32 @@ public final class TreeServer {
             ChunkList chunks = index.chunks(path);
             file.setContentHash(WireHashes.bytes(entry.get().entry().contentHash()));
             budget -= query.getPages() ? pages(chunks, query, budget, file) : refs(chunks, query, budget, file);
+            long size = entry.get().entry().size();
+            if (query.getContent() && !query.getPages() && !file.getTruncated() && query.getFirst() == 0
+                    && size > 0 && size <= MAX_INLINE_BYTES && size <= contentBudget) {
+                byte[] content = content(path, entry.get().entry());
+                if (content != null) {
+                    file.setContent(UnsafeByteOperations.unsafeWrap(content));
+                    contentBudget -= content.length;
+                }
+            }
             reply.addFiles(file);
         }
         return reply.build();
+    }
+
+    /**
+     * The bytes of the small file at {@code path}, indexed as {@code indexed}, checked as {@link #chunks} checks what
+     * it read: null if the file no longer has its indexed size and mtime (the asker then asks for its chunks, which
+     * fail the same way, and waits for our next scan).
+     */
+    private byte[] content(TreePath path, Entry indexed) {
+        byte[] data = LocalChunks.read(folder.resolve(path.toString()), 0, (int) indexed.size());
+        try {
+            return data != null && stillOnDisk(path, indexed) ? data : null;
+        } catch (IOException e) {
+            return null; // unreadable now: as above
+        }
     }
 
     /** Adds the chunks the query asks for, as many as the budget allows (at least one); returns the bytes used. */
@@ -245,13 +274,15 @@ public final class TreeServer {
     /** Whether the file at {@code path} still has the size and mtime its indexed entry says. */
     private boolean unchanged(TreePath path) throws IOException {
         Optional<IndexedEntry> indexed = index.entry(path);
-        if (indexed.isEmpty()) {
-            return false;
-        }
+        return indexed.isPresent() && stillOnDisk(path, indexed.get().entry());
+    }
+
+    /** Whether the file at {@code path} has the size and mtime of {@code indexed}. */
+    private boolean stillOnDisk(TreePath path, Entry indexed) throws IOException {
         try {
             FileStat now = FileStats.read(folder.resolve(path.toString()), path.name());
-            Entry entry = indexed.get().entry();
-            return now.type() == FileType.FILE && now.size() == entry.size() && now.mtimeNanos() == entry.mtimeNanos();
+            return now.type() == FileType.FILE && now.size() == indexed.size()
+                    && now.mtimeNanos() == indexed.mtimeNanos();
         } catch (NoSuchFileException e) {
             return false;
         }

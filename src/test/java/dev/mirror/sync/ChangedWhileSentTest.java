@@ -6,7 +6,10 @@ import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
 import dev.mirror.wire.WireHashes;
+import dev.mirror.wire.proto.ChunkListQuery;
+import dev.mirror.wire.proto.ChunkListRequest;
 import dev.mirror.wire.proto.ChunkRequest;
+import dev.mirror.wire.proto.FileChunks;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -28,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChangedWhileSentTest extends TwoFolderTest {
     private static final byte[] OLD = TestFolders.randomBytes(21, 1_500_000);
+    /** Small enough to come with its chunk list (TreeServer.MAX_INLINE_BYTES), which is checked the same way. */
+    private static final byte[] SMALL = TestFolders.randomBytes(23, 40_000);
 
     @Test
     void aFileRewrittenAfterTheScanIsDeferredAndTheOthersArrive() throws Exception {
@@ -38,24 +43,47 @@ class ChangedWhileSentTest extends TwoFolderTest {
         byte[] fresh = TestFolders.randomBytes(22, 1_200_000);
         write(dirA, "big.bin", fresh);
 
-        assertDeferredThenSettles(fresh);
+        assertDeferredThenSettles("big.bin", fresh);
+    }
+
+    @Test
+    void aSmallFileRewrittenAfterTheScanComesWithoutItsContentAndIsDeferred() throws Exception {
+        write(dirA, "small.bin", SMALL);
+        write(dirA, "other.txt", "unchanged");
+        scan(a);
+        scan(b);
+        byte[] fresh = TestFolders.randomBytes(24, 30_000);
+        write(dirA, "small.bin", fresh);
+
+        assertDeferredThenSettles("small.bin", fresh);
     }
 
     @Test
     void anEditKeepingSizeAndMtimeIsCaughtByTheChunkHash() throws Exception {
-        Path big = write(dirA, "big.bin", OLD);
-        write(dirA, "other.txt", "unchanged");
-        FileTime mtime = Files.getLastModifiedTime(big);
-        scan(a);
-        scan(b);
-        byte[] edited = OLD.clone();
-        for (int i = 0; i < edited.length; i += 100_000) {
-            edited[i] ^= 1; // every chunk changes, the size does not
-        }
-        Files.write(big, edited);
-        Files.setLastModifiedTime(big, mtime);
+        assertEditKeepingSizeAndMtimeCaught("big.bin", OLD);
+    }
 
-        assertDeferredThenSettles(edited);
+    @Test
+    void anEditKeepingSizeAndMtimeOfASmallFileIsCaughtByTheChunkHash() throws Exception {
+        assertEditKeepingSizeAndMtimeCaught("small.bin", SMALL);
+    }
+
+    @Test
+    void theSenderSendsNoContentOfAChangedSmallFile() throws Exception {
+        Path small = write(dirA, "small.bin", SMALL);
+        scan(a);
+        ChunkListRequest withContent = ChunkListRequest.newBuilder()
+                .addQueries(ChunkListQuery.newBuilder().setPath("small.bin").setContent(true)).build();
+        TreeServer server = new TreeServer(a.index(), a.path());
+        assertArrayEquals(SMALL, server.chunkLists(withContent).getFiles(0).getContent().toByteArray(),
+                "unchanged: sent");
+
+        Files.setLastModifiedTime(small, FileTime.fromMillis(Files.getLastModifiedTime(small).toMillis() + 1_000));
+
+        FileChunks listed = server.chunkLists(withContent).getFiles(0);
+        assertTrue(listed.getContent().isEmpty(), "same bytes, but the file is not as indexed");
+        assertEquals(a.index().chunks(TreePath.of("small.bin")).count(), listed.getChunksCount(),
+                "the list as indexed still comes");
     }
 
     @Test
@@ -72,18 +100,34 @@ class ChangedWhileSentTest extends TwoFolderTest {
         assertTrue(server.chunks(first).getChunks(0).getMissing(), "same bytes, but the file is not as indexed");
     }
 
-    private void assertDeferredThenSettles(byte[] now) throws Exception {
+    private void assertEditKeepingSizeAndMtimeCaught(String name, byte[] old) throws Exception {
+        Path file = write(dirA, name, old);
+        write(dirA, "other.txt", "unchanged");
+        FileTime mtime = Files.getLastModifiedTime(file);
+        scan(a);
+        scan(b);
+        byte[] edited = old.clone();
+        for (int i = 0; i < edited.length; i += 10_000) {
+            edited[i] ^= 1; // every chunk changes, the size does not
+        }
+        Files.write(file, edited);
+        Files.setLastModifiedTime(file, mtime);
+
+        assertDeferredThenSettles(name, edited);
+    }
+
+    private void assertDeferredThenSettles(String name, byte[] now) throws Exception {
         PullRound.Outcome first = pull();
 
         assertEquals(1, first.deferred());
         assertEquals("unchanged", Files.readString(dirB.resolve("other.txt")), "the round finished the other file");
-        assertTrue(Files.notExists(dirB.resolve("big.bin"), LinkOption.NOFOLLOW_LINKS), "nothing installed");
+        assertTrue(Files.notExists(dirB.resolve(name), LinkOption.NOFOLLOW_LINKS), "nothing installed");
 
         scan(a);
         PullRound.Outcome second = pull();
 
         assertEquals(0, second.deferred());
-        assertArrayEquals(now, Files.readAllBytes(dirB.resolve("big.bin")));
+        assertArrayEquals(now, Files.readAllBytes(dirB.resolve(name)));
         assertEquals(a.summary(), b.summary());
     }
 

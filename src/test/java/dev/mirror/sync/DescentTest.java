@@ -2,7 +2,6 @@ package dev.mirror.sync;
 
 import dev.mirror.daemon.Folder;
 import dev.mirror.scan.ScanProgress;
-import dev.mirror.store.FileInstaller;
 import dev.mirror.tree.TreePath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -163,9 +162,6 @@ class DescentTest extends TwoFolderTest {
         assertEquals(a.summary(), b.summary());
     }
 
-    private static ServedTree served(Folder folder) {
-        return new ServedTree(new TreeServer(folder.index(), folder.path()));
-    }
 
     private static void scan(Folder folder) throws IOException, InterruptedException {
         folder.scan(new ScanProgress());
@@ -173,14 +169,5 @@ class DescentTest extends TwoFolderTest {
 
     private static PullRound.Outcome pull(Folder into, Folder from, RemoteTree remote) throws Exception {
         return pull(into, from, remote, new PullProgress());
-    }
-
-    private static PullRound.Outcome pull(Folder into, Folder from, RemoteTree remote, PullProgress progress)
-            throws Exception {
-        try (FileInstaller installer = FileInstaller.open(into.state(), into.clock())) {
-            return new PullRound(into.index(), into.path(), installer,
-                    new Reconciler(into.deviceId(), from.deviceId()), remote, progress)
-                    .run(from.summary().treeHash());
-        }
     }
 }

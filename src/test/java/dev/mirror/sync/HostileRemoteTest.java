@@ -147,6 +147,23 @@ class HostileRemoteTest extends TwoFolderTest {
     }
 
     @Test
+    void contentThatDoesNotMatchItsHashIsDiscardedAndTheChunksFetched() throws Exception {
+        byte[] small = TestFolders.randomBytes(4, 20_000);
+        write(dirA, "small.bin", small);
+        scan(a);
+        scan(b);
+        ServedTree served = served(a);
+        served.tamperWithLists(HostileRemoteTest::corruptContent);
+
+        PullRound.Outcome outcome = pull(new Hostile(served));
+
+        assertEquals(0, outcome.deferred());
+        assertEquals(1, served.chunkRequests(), "the spoiled content was asked for again, as a chunk");
+        assertArrayEquals(small, Files.readAllBytes(dirB.resolve("small.bin")));
+        assertEquals(a.summary(), b.summary());
+    }
+
+    @Test
     void chunksSpoiledEveryTimeLeaveNoFileUnderItsNameAndAreDeferred() throws Exception {
         write(dirA, "known.txt", "first");
         scan(a);
@@ -157,6 +174,7 @@ class HostileRemoteTest extends TwoFolderTest {
         scan(a);
         ServedTree served = served(a);
         served.tamperWithChunks(HostileRemoteTest::corrupt);
+        served.tamperWithLists(HostileRemoteTest::corruptContent);
         Map<String, String> before = snapshot(dirB);
 
         PullRound.Outcome outcome = pull(new Hostile(served));
@@ -358,6 +376,19 @@ class HostileRemoteTest extends TwoFolderTest {
         return spoiled.build();
     }
 
+    private static ChunkListReply corruptContent(ChunkListReply reply) {
+        ChunkListReply.Builder spoiled = reply.toBuilder();
+        for (int i = 0; i < reply.getFilesCount(); i++) {
+            FileChunks file = reply.getFiles(i);
+            if (!file.getContent().isEmpty()) {
+                byte[] data = file.getContent().toByteArray();
+                data[data.length / 2] ^= 1;
+                spoiled.setFiles(i, file.toBuilder().setContent(ByteString.copyFrom(data)));
+            }
+        }
+        return spoiled.build();
+    }
+
     /** Every path under {@code root} but mirror's own state, with what it is: a file's bytes, a link's target. */
     private static Map<String, String> snapshot(Path root) throws IOException {
         Map<String, String> found = new TreeMap<>();
@@ -386,9 +417,6 @@ class HostileRemoteTest extends TwoFolderTest {
         }
     }
 
-    private ServedTree served(Folder folder) {
-        return new ServedTree(new TreeServer(folder.index(), folder.path()));
-    }
 
     private static void scan(Folder folder) throws IOException, InterruptedException {
         folder.scan(new ScanProgress());

@@ -65,9 +65,6 @@ class PagedListTest extends TwoFolderTest {
         assertEquals(0, progress.receivedBytes());
     }
 
-    private ServedTree served(Folder folder) {
-        return new ServedTree(new TreeServer(folder.index(), folder.path()));
-    }
 
     private static void scan(Folder folder) throws IOException, InterruptedException {
         folder.scan(new ScanProgress());

@@ -24,7 +24,10 @@ final class ServedTree implements RemoteTree {
     private final AtomicInteger listRequests = new AtomicInteger();
     private final AtomicLong listedEntries = new AtomicLong();
     private final AtomicLong chunkListBytes = new AtomicLong();
+    private final AtomicInteger chunkRequests = new AtomicInteger();
+    private final AtomicLong mostContentInAReply = new AtomicLong();
     private volatile UnaryOperator<ChunkReply> chunkTamper = UnaryOperator.identity();
+    private volatile UnaryOperator<ChunkListReply> listTamper = UnaryOperator.identity();
 
     ServedTree(TreeServer server) {
         this.server = server;
@@ -49,8 +52,23 @@ final class ServedTree implements RemoteTree {
         return chunkListBytes.get();
     }
 
+    /** Chunk requests so far: what fetching content cost beyond the chunk lists. */
+    int chunkRequests() {
+        return chunkRequests.get();
+    }
+
+    /** The most bytes of file content one chunk list reply carried so far. */
+    long mostContentInAReply() {
+        return mostContentInAReply.get();
+    }
+
     void tamperWithChunks(UnaryOperator<ChunkReply> tamper) {
         chunkTamper = tamper;
+    }
+
+    /** Rewrites chunk list replies on their way, as the content that comes with them, for one. */
+    void tamperWithLists(UnaryOperator<ChunkListReply> tamper) {
+        listTamper = tamper;
     }
 
     @Override
@@ -67,13 +85,17 @@ final class ServedTree implements RemoteTree {
     public CompletableFuture<ChunkListReply> chunkLists(ChunkListRequest request) {
         chunkListBytes.addAndGet(request.getSerializedSize());
         return ask(Frame.newBuilder().setChunkListRequest(request).build()).thenApply(frame -> {
-            chunkListBytes.addAndGet(frame.getChunkListReply().getSerializedSize());
-            return frame.getChunkListReply();
+            ChunkListReply reply = frame.getChunkListReply();
+            chunkListBytes.addAndGet(reply.getSerializedSize());
+            long content = reply.getFilesList().stream().mapToLong(file -> file.getContent().size()).sum();
+            mostContentInAReply.accumulateAndGet(content, Math::max);
+            return listTamper.apply(reply);
         });
     }
 
     @Override
     public CompletableFuture<ChunkReply> chunks(ChunkRequest request) {
+        chunkRequests.incrementAndGet();
         return ask(Frame.newBuilder().setChunkRequest(request).build())
                 .thenApply(frame -> chunkTamper.apply(frame.getChunkReply()));
     }

@@ -37,12 +37,22 @@ abstract class TwoFolderTest {
 
     /** One pull round of {@code into} from {@code from}, served in this process (no link). */
     static PullRound.Outcome pull(Folder into, Folder from, PullProgress progress) throws Exception {
-        ServedTree remote = new ServedTree(new TreeServer(from.index(), from.path()));
+        return pull(into, from, served(from), progress);
+    }
+
+    /** One pull round of {@code into} from {@code from}, whose tree {@code remote} serves. */
+    static PullRound.Outcome pull(Folder into, Folder from, RemoteTree remote, PullProgress progress)
+            throws Exception {
         try (FileInstaller installer = FileInstaller.open(into.state(), into.clock())) {
             return new PullRound(into.index(), into.path(), installer,
                     new Reconciler(into.deviceId(), from.deviceId()), remote, progress)
                     .run(from.summary().treeHash());
         }
+    }
+
+    /** {@code folder}'s tree, served in this process. */
+    static ServedTree served(Folder folder) {
+        return new ServedTree(new TreeServer(folder.index(), folder.path()));
     }
 
     static PullRound.Outcome pull(Folder into, Folder from) throws Exception {
