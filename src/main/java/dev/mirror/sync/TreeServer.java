@@ -4,9 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.mirror.core.Hash;
 import dev.mirror.scan.ChunkList;
-import dev.mirror.scan.FileStat;
-import dev.mirror.scan.FileStats;
-import dev.mirror.scan.FileType;
 import dev.mirror.tree.Bucket;
 import dev.mirror.tree.ChildCursor;
 import dev.mirror.tree.ChunkLocation;
@@ -34,13 +31,17 @@ import dev.mirror.wire.proto.ListRequest;
 import dev.mirror.wire.proto.Listing;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Answers a peer's requests from our index (docs/protocol.md): directory listings and bucket hashes, chunk lists,
@@ -277,12 +278,17 @@ public final class TreeServer {
         return indexed.isPresent() && stillOnDisk(path, indexed.get().entry());
     }
 
-    /** Whether the file at {@code path} has the size and mtime of {@code indexed}. */
+    /**
+     * Whether the file at {@code path} has the size and mtime of {@code indexed}. The basic attributes, not
+     * {@link dev.mirror.scan.FileStats}: they are all this needs, and come without the map of named attributes that
+     * a stat by name builds (once per file served).
+     */
     private boolean stillOnDisk(TreePath path, Entry indexed) throws IOException {
         try {
-            FileStat now = FileStats.read(folder.resolve(path.toString()), path.name());
-            return now.type() == FileType.FILE && now.size() == indexed.size()
-                    && now.mtimeNanos() == indexed.mtimeNanos();
+            BasicFileAttributes now = Files.readAttributes(folder.resolve(path.toString()),
+                    BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return now.isRegularFile() && now.size() == indexed.size()
+                    && now.lastModifiedTime().to(TimeUnit.NANOSECONDS) == indexed.mtimeNanos();
         } catch (NoSuchFileException e) {
             return false;
         }

@@ -6,6 +6,9 @@ public enum EntryKind {
     DIRECTORY(2),
     SYMLINK(3);
 
+    /** values() copies its array at every call, and every entry read from the index asks for its kind. */
+    private static final EntryKind[] KINDS = values();
+
     private final int code;
 
     EntryKind(int code) {
@@ -17,7 +20,7 @@ public enum EntryKind {
     }
 
     public static EntryKind fromCode(int code) {
-        for (EntryKind kind : values()) {
+        for (EntryKind kind : KINDS) {
             if (kind.code == code) {
                 return kind;
             }
