@@ -1,7 +1,5 @@
 package dev.mirror.sync;
 
-import dev.mirror.daemon.Folder;
-import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
@@ -12,7 +10,6 @@ import dev.mirror.wire.proto.ChunkRequest;
 import dev.mirror.wire.proto.FileChunks;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -129,10 +126,6 @@ class ChangedWhileSentTest extends TwoFolderTest {
         assertEquals(0, second.deferred());
         assertArrayEquals(now, Files.readAllBytes(dirB.resolve(name)));
         assertEquals(a.summary(), b.summary());
-    }
-
-    private static void scan(Folder folder) throws IOException, InterruptedException {
-        folder.scan(new ScanProgress());
     }
 
     private PullRound.Outcome pull() throws Exception {

@@ -1,13 +1,10 @@
 package dev.mirror.sync;
 
-import dev.mirror.daemon.Folder;
-import dev.mirror.scan.ScanProgress;
 import dev.mirror.testing.TestFolders;
 import dev.mirror.wire.proto.ChunkListQuery;
 import dev.mirror.wire.proto.ChunkListRequest;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 
 import static dev.mirror.testing.TestFolders.write;
@@ -91,7 +88,4 @@ class ContentWithListTest extends TwoFolderTest {
                 .allMatch(file -> file.getContent().isEmpty() && file.getChunksCount() > 0));
     }
 
-    private static void scan(Folder folder) throws IOException, InterruptedException {
-        folder.scan(new ScanProgress());
-    }
 }

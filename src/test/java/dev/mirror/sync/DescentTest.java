@@ -1,7 +1,6 @@
 package dev.mirror.sync;
 
 import dev.mirror.daemon.Folder;
-import dev.mirror.scan.ScanProgress;
 import dev.mirror.tree.TreePath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -160,11 +159,6 @@ class DescentTest extends TwoFolderTest {
         pull(a, b, served(b), new PullProgress());
         assertEquals(0, progress.receivedBytes(), "equal files are never sent");
         assertEquals(a.summary(), b.summary());
-    }
-
-
-    private static void scan(Folder folder) throws IOException, InterruptedException {
-        folder.scan(new ScanProgress());
     }
 
     private static PullRound.Outcome pull(Folder into, Folder from, RemoteTree remote) throws Exception {

@@ -1,8 +1,6 @@
 package dev.mirror.sync;
 
 import com.google.protobuf.ByteString;
-import dev.mirror.daemon.Folder;
-import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
 import dev.mirror.tree.TreePath;
@@ -417,10 +415,6 @@ class HostileRemoteTest extends TwoFolderTest {
         }
     }
 
-
-    private static void scan(Folder folder) throws IOException, InterruptedException {
-        folder.scan(new ScanProgress());
-    }
 
     private PullRound.Outcome pull(RemoteTree remote) throws Exception {
         try (FileInstaller installer = FileInstaller.open(b.state(), b.clock())) {

@@ -1,13 +1,11 @@
 package dev.mirror.sync;
 
 import dev.mirror.daemon.Folder;
-import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.nio.file.Files;
 
 import static dev.mirror.testing.TestFolders.write;
@@ -65,10 +63,6 @@ class PagedListTest extends TwoFolderTest {
         assertEquals(0, progress.receivedBytes());
     }
 
-
-    private static void scan(Folder folder) throws IOException, InterruptedException {
-        folder.scan(new ScanProgress());
-    }
 
     private PullProgress pull(Folder into, ServedTree from) throws Exception {
         PullProgress progress = new PullProgress();

@@ -1,12 +1,9 @@
 package dev.mirror.sync;
 
-import dev.mirror.daemon.Folder;
 import dev.mirror.scan.ScanProgress;
-import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -190,7 +187,4 @@ class PullRoundTest extends TwoFolderTest {
         }
     }
 
-    private static void scan(Folder folder) throws IOException, InterruptedException {
-        folder.scan(new ScanProgress());
-    }
 }

@@ -1,6 +1,7 @@
 package dev.mirror.sync;
 
 import dev.mirror.daemon.Folder;
+import dev.mirror.scan.ScanProgress;
 import dev.mirror.store.FileInstaller;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +49,11 @@ abstract class TwoFolderTest {
                     new Reconciler(into.deviceId(), from.deviceId()), remote, progress)
                     .run(from.summary().treeHash());
         }
+    }
+
+    /** Indexes {@code folder} whole. */
+    static void scan(Folder folder) throws IOException, InterruptedException {
+        folder.scan(new ScanProgress());
     }
 
     /** {@code folder}'s tree, served in this process. */
