@@ -415,7 +415,6 @@ class HostileRemoteTest extends TwoFolderTest {
         }
     }
 
-
     private PullRound.Outcome pull(RemoteTree remote) throws Exception {
         try (FileInstaller installer = FileInstaller.open(b.state(), b.clock())) {
             return new PullRound(b.index(), b.path(), installer, new Reconciler(b.deviceId(), a.deviceId()), remote,

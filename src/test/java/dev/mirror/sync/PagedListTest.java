@@ -63,7 +63,6 @@ class PagedListTest extends TwoFolderTest {
         assertEquals(0, progress.receivedBytes());
     }
 
-
     private PullProgress pull(Folder into, ServedTree from) throws Exception {
         PullProgress progress = new PullProgress();
         try (FileInstaller installer = FileInstaller.open(into.state(), into.clock())) {
