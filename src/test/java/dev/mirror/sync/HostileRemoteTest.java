@@ -365,11 +365,7 @@ class HostileRemoteTest extends TwoFolderTest {
         ChunkReply.Builder spoiled = reply.toBuilder();
         for (int i = 0; i < reply.getChunksCount(); i++) {
             ChunkData chunk = reply.getChunks(i);
-            if (!chunk.getData().isEmpty()) {
-                byte[] data = chunk.getData().toByteArray();
-                data[data.length / 2] ^= 1;
-                spoiled.setChunks(i, chunk.toBuilder().setData(ByteString.copyFrom(data)));
-            }
+            spoiled.setChunks(i, chunk.toBuilder().setData(flipped(chunk.getData())));
         }
         return spoiled.build();
     }
@@ -378,13 +374,19 @@ class HostileRemoteTest extends TwoFolderTest {
         ChunkListReply.Builder spoiled = reply.toBuilder();
         for (int i = 0; i < reply.getFilesCount(); i++) {
             FileChunks file = reply.getFiles(i);
-            if (!file.getContent().isEmpty()) {
-                byte[] data = file.getContent().toByteArray();
-                data[data.length / 2] ^= 1;
-                spoiled.setFiles(i, file.toBuilder().setContent(ByteString.copyFrom(data)));
-            }
+            spoiled.setFiles(i, file.toBuilder().setContent(flipped(file.getContent())));
         }
         return spoiled.build();
+    }
+
+    /** {@code bytes} with one bit of the middle byte flipped; nothing to flip in none. */
+    private static ByteString flipped(ByteString bytes) {
+        if (bytes.isEmpty()) {
+            return bytes;
+        }
+        byte[] data = bytes.toByteArray();
+        data[data.length / 2] ^= 1;
+        return ByteString.copyFrom(data);
     }
 
     /** Every path under {@code root} but mirror's own state, with what it is: a file's bytes, a link's target. */
