@@ -176,28 +176,35 @@ final class Transfer {
         Map<FileJob, CompletableFuture<ChunkListReply>> asked = new HashMap<>();
         List<FileJob> batch = new ArrayList<>();
         long content = 0;
-        for (int i = 0; i < wave.size(); i++) {
-            FileJob job = wave.get(i);
-            if (job.known() == null) {
-                batch.add(job);
-                content += contentAskedFor(job);
+        for (FileJob job : wave) {
+            if (job.known() != null) {
+                continue;
             }
             // A reply carries at most as many bytes of content as a chunk reply: ask for no more in one request.
-            long nextContent = i + 1 < wave.size() ? contentAskedFor(wave.get(i + 1)) : 0;
-            boolean full = batch.size() == LISTS_PER_REQUEST
-                    || content + nextContent > TreeServer.MAX_CHUNK_REQUEST_BYTES;
-            if (!batch.isEmpty() && (full || i == wave.size() - 1)) {
-                ChunkListRequest.Builder request = ChunkListRequest.newBuilder();
-                for (FileJob b : batch) {
-                    request.addQueries(firstQuery(b));
-                }
-                CompletableFuture<ChunkListReply> reply = remote.chunkLists(request.build());
-                batch.forEach(b -> asked.put(b, reply));
+            if (!batch.isEmpty() && (batch.size() == LISTS_PER_REQUEST
+                    || content + contentAskedFor(job) > TreeServer.MAX_CHUNK_REQUEST_BYTES)) {
+                askBatch(batch, asked);
                 batch = new ArrayList<>();
                 content = 0;
             }
+            batch.add(job);
+            content += contentAskedFor(job);
+        }
+        if (!batch.isEmpty()) {
+            askBatch(batch, asked);
         }
         return asked;
+    }
+
+    /** One request for the chunk lists of {@code batch}, whose reply each job is mapped to in {@code asked}. */
+    private void askBatch(List<FileJob> batch, Map<FileJob, CompletableFuture<ChunkListReply>> asked)
+            throws IOException {
+        ChunkListRequest.Builder request = ChunkListRequest.newBuilder();
+        for (FileJob job : batch) {
+            request.addQueries(firstQuery(job));
+        }
+        CompletableFuture<ChunkListReply> reply = remote.chunkLists(request.build());
+        batch.forEach(job -> asked.put(job, reply));
     }
 
     /** The chunk list of each job and where each chunk will come from; a job whose list is not to be had fails. */

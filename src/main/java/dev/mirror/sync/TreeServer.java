@@ -45,8 +45,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers a peer's requests from our index (docs/protocol.md): directory listings and bucket hashes, chunk lists,
- * and chunks. A peer reaches only what is indexed — chunks are found by hash in the chunk index, never by a path it
- * names — so ignored files and {@code .mirror/} stay out of its reach. Every reply stays under the frame cap: big
+ * and chunks. A peer reaches only what is indexed — chunks are found by hash in the chunk index, and a small file's
+ * content is read only at a path indexed as a live file — so ignored files and {@code .mirror/} stay out of its reach.
+ * Every reply stays under the frame cap: big
  * listings and chunk lists come in pages. Reads only; safe to call from many threads.
  */
 public final class TreeServer {
