@@ -22,8 +22,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,7 +70,7 @@ final class Transfer {
     private final RemoteTree remote;
     private final ChunkFetcher fetcher;
     /** Jobs whose chunk list was asked for by pages: our older version of the file is at the job's path. */
-    private final Set<FileJob> paged = new HashSet<>();
+    private final Set<FileJob> paged = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Bytes of one file written between two early write-backs ({@link Flusher#writeBack}). */
     static final long WRITE_BACK_BYTES = 32L << 20;
 
@@ -89,7 +89,9 @@ final class Transfer {
 
     /**
      * One file to build: the content of {@code entry}, whose chunk list is {@code known} if we hold it already, or
-     * else is asked of the peer at {@code sources}, in order (a conflict copy may have moved).
+     * else is asked of the peer at {@code sources}, in order (a conflict copy may have moved). Each job is its own
+     * piece of work: collections of jobs compare them by identity, which spares hashing the whole entry (its
+     * version vector and hashes) at every lookup, three lookups per file.
      */
     record FileJob(TreePath path, Entry entry, List<TreePath> sources, ChunkList known) {
     }
@@ -173,7 +175,7 @@ final class Transfer {
     }
 
     private Map<FileJob, CompletableFuture<ChunkListReply>> askLists(List<FileJob> wave) throws IOException {
-        Map<FileJob, CompletableFuture<ChunkListReply>> asked = new HashMap<>();
+        Map<FileJob, CompletableFuture<ChunkListReply>> asked = new IdentityHashMap<>();
         List<FileJob> batch = new ArrayList<>();
         long content = 0;
         for (FileJob job : wave) {
@@ -210,8 +212,8 @@ final class Transfer {
     /** The chunk list of each job and where each chunk will come from; a job whose list is not to be had fails. */
     private Map<FileJob, Plan> plan(List<FileJob> wave, Map<FileJob, CompletableFuture<ChunkListReply>> lists,
                                     Sink sink) throws IOException, InterruptedException {
-        Map<FileJob, Plan> plans = new HashMap<>();
-        Map<CompletableFuture<ChunkListReply>, Integer> positions = new HashMap<>();
+        Map<FileJob, Plan> plans = new IdentityHashMap<>();
+        Map<CompletableFuture<ChunkListReply>, Integer> positions = new IdentityHashMap<>();
         for (FileJob job : wave) {
             try {
                 ChunkList chunks = job.known();
