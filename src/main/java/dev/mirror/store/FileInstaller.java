@@ -71,6 +71,16 @@ public final class FileInstaller implements AutoCloseable {
      * symlink is swapped in at its path meanwhile.
      */
     private OpenParent openParent;
+    /**
+     * The folder and {@code .mirror/tmp/} by descriptor, for putting files where nothing is with the C library's
+     * no-replace rename ({@link NativeDirectory}); null where it cannot be bound. The JDK's way stays for the rest.
+     */
+    private NativeDirectory nativeRoot;
+    private NativeDirectory nativeTemp;
+    /** As {@link #openParent}, for that way; kept and dropped with it. */
+    private NativeParent nativeParent;
+    /** Set once the file system turned down a no-replace rename: from then on, look first and rename. */
+    private boolean noReplaceUnsupported;
 
     private FileInstaller(Path folder, SecureDirectoryStream<Path> root, TempDirectory temp, DirectoryWalker walker,
                           KeptVersions versions) {
@@ -111,13 +121,46 @@ public final class FileInstaller implements AutoCloseable {
             TempDirectory temp = new TempDirectory(state.path().resolve(TempDirectory.NAME), tmp);
             temp.deleteLeftovers();
             DirectoryWalker walker = new DirectoryWalker(temp);
-            return new FileInstaller(folder, root, temp, walker, new KeptVersions(
+            FileInstaller installer = new FileInstaller(folder, root, temp, walker, new KeptVersions(
                     state.path().resolve(KeptVersions.NAME), versions, info, temp, walker, clock, keepVersions));
+            installer.openNative();
+            return installer;
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable stream : Arrays.asList(info, versions, tmp, mirror, root)) {
                 closeQuietly(stream, e);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Opens the folder and {@code .mirror/tmp/} for {@link #placeNew}, where the C library's calls are bound; where
+     * they are not, or the opening fails, every change takes the JDK's way.
+     */
+    private void openNative() {
+        if (!NativeDirectory.isAvailable()) {
+            return;
+        }
+        try {
+            nativeRoot = NativeDirectory.open(folder);
+            nativeTemp = nativeRoot.openBelow(List.of(StateDirectory.NAME, TempDirectory.NAME));
+        } catch (IOException e) {
+            LOG.debug("Installing through the JDK only: {}", e.getMessage());
+        }
+        if (nativeTemp == null && nativeRoot != null) {
+            nativeRoot.close();
+            nativeRoot = null;
+        }
+    }
+
+    /** Installs only through the JDK's directory streams from now on, as where the C library is not bound. */
+    void withoutNativeCalls() {
+        forgetParent();
+        if (nativeRoot != null) {
+            nativeTemp.close();
+            nativeRoot.close();
+            nativeTemp = null;
+            nativeRoot = null;
         }
     }
 
@@ -361,6 +404,8 @@ public final class FileInstaller implements AutoCloseable {
         IOException failure = new IOException("Cannot close the installer of " + folder + ".");
         closeQuietly(versions, failure);
         closeQuietly(temp, failure);
+        closeQuietly(nativeTemp, failure);
+        closeQuietly(nativeRoot, failure);
         closeQuietly(root, failure);
         if (failure.getSuppressed().length > 0) {
             throw failure;
@@ -417,6 +462,12 @@ public final class FileInstaller implements AutoCloseable {
      * rename {@code made} from {@code .mirror/tmp/} into place, fsync both directories.
      */
     private Installed replace(String made, String path, Expectation current, Runnable placed) throws IOException {
+        if (current == Expectation.absent()) {
+            Installed installed = placeNew(made, path, placed);
+            if (installed != null) {
+                return installed;
+            }
+        }
         boolean kept = openParent != null && openParent.names().equals(Target.of(path).parents());
         try {
             return replaceIn(made, path, current, placed);
@@ -465,17 +516,91 @@ public final class FileInstaller implements AutoCloseable {
         }
     }
 
+    /**
+     * Renames {@code made} from {@code .mirror/tmp/} to {@code path}, where nothing may be, by descriptor with the C
+     * library's no-replace rename: something there (a file the user just made) makes it fail, with nothing moved,
+     * where a look and then a plain rename would replace what appeared between the two. Then one statx of the result.
+     *
+     * @return null if this way is closed here (no binding, a file system that cannot refuse, or a parent directory
+     *         missing, a symlink or not a directory): the caller takes the JDK's way, which makes missing parents
+     *         or says what is wrong
+     * @throws TargetChangedException if something is at {@code path}
+     */
+    private Installed placeNew(String made, String path, Runnable placed) throws IOException {
+        if (nativeTemp == null || noReplaceUnsupported) {
+            return null;
+        }
+        Target target = Target.of(path);
+        try {
+            NativeDirectory parent = nativeParentOf(target.parents());
+            if (parent == null) {
+                return null;
+            }
+            NativeDirectory.Renamed renamed;
+            try {
+                renamed = nativeTemp.renameNoReplace(made, parent, target.name());
+            } catch (NoSuchFileException e) {
+                // The directory kept open was deleted meanwhile: the JDK's way walks down again and makes it.
+                forgetParent();
+                return null;
+            }
+            if (renamed == NativeDirectory.Renamed.UNSUPPORTED) {
+                noReplaceUnsupported = true;
+                LOG.debug("The file system of {} cannot refuse a rename onto a name: looking first", folder);
+                return null;
+            }
+            DiskEntry found = parent.stat(target.name());
+            if (renamed == NativeDirectory.Renamed.TAKEN) {
+                throw new TargetChangedException(path, "expected nothing, found "
+                        + (found.kind() == DiskEntry.Kind.ABSENT ? "an entry, gone again since" : found.describe()));
+            }
+            placed.run();
+            if (!syncDeferred()) {
+                parent.sync();
+            }
+            return new Installed(found.toExpectation(), Optional.empty());
+        } catch (IOException | RuntimeException e) {
+            forgetParent();
+            throw e;
+        }
+    }
+
+    /** The directory {@code parents} by descriptor: the one kept from the last install, or opened now; or null. */
+    private NativeDirectory nativeParentOf(List<String> parents) throws IOException {
+        if (nativeParent != null && nativeParent.names().equals(parents)) {
+            return nativeParent.dir();
+        }
+        forgetNativeParent();
+        NativeDirectory dir = nativeRoot.openBelow(parents);
+        if (dir != null) {
+            nativeParent = new NativeParent(parents, dir);
+        }
+        return dir;
+    }
+
     /** The open directory {@code target.parents()}: the one kept from the last install, or walked down to now. */
     private SecureDirectoryStream<Path> parentOf(String path, Target target, boolean makeParents) throws IOException {
         if (openParent != null && openParent.names().equals(target.parents())) {
             return openParent.stream();
         }
-        forgetParent();
+        forgetOpenParent();
         openParent = new OpenParent(target.parents(), walker.open(root, "", path, target.parents(), makeParents));
         return openParent.stream();
     }
 
     private void forgetParent() {
+        forgetOpenParent();
+        forgetNativeParent();
+    }
+
+    private void forgetNativeParent() {
+        if (nativeParent != null) {
+            nativeParent.dir().close();
+            nativeParent = null;
+        }
+    }
+
+    private void forgetOpenParent() {
         if (openParent != null) {
             SecureDirectoryStream<Path> stream = openParent.stream();
             openParent = null;
@@ -490,6 +615,9 @@ public final class FileInstaller implements AutoCloseable {
     private record OpenParent(List<String> names, SecureDirectoryStream<Path> stream) {
     }
 
+    private record NativeParent(List<String> names, NativeDirectory dir) {
+    }
+
     private static void requireMatch(String path, Expectation current, DiskEntry found)
             throws TargetChangedException {
         if (!found.matches(current)) {
@@ -499,19 +627,26 @@ public final class FileInstaller implements AutoCloseable {
 
     private void moveIntoPlace(String made, SecureDirectoryStream<Path> parent, String name, Runnable placed)
             throws IOException {
-        // RACE: renameat replaces whatever is at `name`, and the JDK offers no RENAME_NOREPLACE. Worst outcome: a
-        // file the user creates at this very name between the check (or the keep) and here is lost. A directory
-        // made there is safe: renaming a file over it fails.
+        // RACE: renameat replaces whatever is at `name`, and the JDK offers no RENAME_NOREPLACE (placeNew uses the C
+        // library's where nothing was at the name). Here, after keeping the replaced version, or where that rename
+        // is not to be had, worst outcome: a file the user creates at this very name between the check (or the
+        // keep) and here is lost. A directory made there is safe: renaming a file over it fails.
         temp.stream().move(Path.of(made), parent, Path.of(name));
         placed.run();
     }
 
     private void syncDirectory(SecureDirectoryStream<Path> dir) throws IOException {
-        if (deferDirectorySyncs) {
-            directoriesUnsynced = true;
-        } else {
+        if (!syncDeferred()) {
             DirectoryWalker.sync(dir);
         }
+    }
+
+    /** Whether the fsync of a directory just renamed into waits for {@link #syncDirectories}; if so, it is due. */
+    private boolean syncDeferred() {
+        if (deferDirectorySyncs) {
+            directoriesUnsynced = true;
+        }
+        return deferDirectorySyncs;
     }
 
     private static void closeQuietly(AutoCloseable closeable, Throwable cause) {

@@ -37,7 +37,12 @@ final class LibC {
      * with, so that both name the same file whatever JNA's own default encoding is.
      */
     static byte[] cPath(Path path) {
-        byte[] name = path.toString().getBytes(NAMES);
+        return cPath(path.toString());
+    }
+
+    /** A path or a name given as a string, as {@link #cPath(Path)} encodes it. */
+    static byte[] cPath(String path) {
+        byte[] name = path.getBytes(NAMES);
         return Arrays.copyOf(name, name.length + 1);
     }
 

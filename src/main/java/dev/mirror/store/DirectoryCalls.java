@@ -1,0 +1,72 @@
+package dev.mirror.store;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+
+/**
+ * The C library's calls relative to a directory descriptor that the JDK does not offer ({@link NativeDirectory}):
+ * {@code renameat2} with its no-replace flag and {@code statx}, with the {@code openat} to get such descriptors.
+ * Bound apart from {@link LibC}, because both calls came with glibc 2.28: a library without them costs only this
+ * shortcut, never syncfs. The open flags differ between architectures; they are known here for x86-64 and
+ * AArch64, the two this project builds for (elsewhere {@link #AVAILABLE} is false).
+ */
+final class DirectoryCalls {
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 02000000;
+    static final int O_DIRECTORY;
+    static final int O_NOFOLLOW;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int RENAME_NOREPLACE = 1;
+    /** The fields {@link NativeDirectory#stat} needs: type and mode, inode, size, mtime and ctime. */
+    static final int STATX_NEEDED = 0x1 | 0x2 | 0x100 | 0x200 | 0x40 | 0x80;
+    /** The size of {@code struct statx}, the same on every architecture. */
+    static final int STATX_BYTES = 256;
+
+    static final int ENOENT = 2;
+    static final int ENOTDIR = 20;
+    static final int EEXIST = 17;
+    static final int EINVAL = 22;
+    static final int ENOSYS = 38;
+    static final int ELOOP = 40;
+    static final int EOPNOTSUPP = 95;
+
+    static final boolean AVAILABLE;
+
+    static {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+        boolean arm = arch.equals("aarch64");
+        O_DIRECTORY = x86 ? 0200000 : 040000;
+        O_NOFOLLOW = x86 ? 0400000 : 0100000;
+        AVAILABLE = (x86 || arm) && System.getProperty("os.name", "").equals("Linux") && bind();
+    }
+
+    private DirectoryCalls() {
+    }
+
+    /** Three arguments: without O_CREAT the C library never reads openat's optional mode. */
+    static native int openat(int dirfd, byte[] path, int flags) throws LastErrorException;
+
+    static native int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags)
+            throws LastErrorException;
+
+    static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] statx) throws LastErrorException;
+
+    static native int fsync(int fd) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    private static boolean bind() {
+        try {
+            Native.register(DirectoryCalls.class, "c");
+            return true;
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LoggerFactory.getLogger(DirectoryCalls.class).debug("renameat2 and statx could not be bound ({}): "
+                    + "received files are installed through the JDK's directory streams alone", e.getMessage());
+            return false;
+        }
+    }
+}
