@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /**
  * The C library's calls relative to a directory descriptor that the JDK does not offer ({@link NativeDirectory}):
- * {@code renameat2} with its no-replace flag and {@code statx}, with the {@code openat} to get such descriptors.
+ * {@code renameat2} with its no-replace flag and {@code statx}, with the {@code openat} to get such descriptors and
+ * the {@code readlinkat} to read a symlink found through them.
  * Bound apart from {@link LibC}, because both calls came with glibc 2.28: a library without them costs only this
  * shortcut, never syncfs. The open flags differ between architectures; they are known here for x86-64 and
  * AArch64, the two this project builds for (elsewhere {@link #AVAILABLE} is false).
@@ -22,6 +23,8 @@ final class DirectoryCalls {
     static final int RENAME_NOREPLACE = 1;
     /** The fields {@link NativeDirectory#stat} needs: type and mode, inode, size, mtime and ctime. */
     static final int STATX_NEEDED = 0x1 | 0x2 | 0x100 | 0x200 | 0x40 | 0x80;
+    /** Linux's PATH_MAX: no symlink target is longer, with room for the NUL it does not have. */
+    static final int PATH_MAX = 4096;
     /** The size of {@code struct statx}, the same on every architecture. */
     static final int STATX_BYTES = 256;
 
@@ -54,6 +57,9 @@ final class DirectoryCalls {
             throws LastErrorException;
 
     static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] statx) throws LastErrorException;
+
+    /** Returns the length of the target written into {@code buf}, which is not NUL-terminated. */
+    static native long readlinkat(int dirfd, byte[] path, byte[] buf, long bufsiz) throws LastErrorException;
 
     static native int fsync(int fd) throws LastErrorException;
 

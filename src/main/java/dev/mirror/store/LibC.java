@@ -40,6 +40,11 @@ final class LibC {
         return cPath(path.toString());
     }
 
+    /** The first {@code length} bytes of {@code name} decoded as the JDK decodes file names. */
+    static String fromC(byte[] name, int length) {
+        return new String(name, 0, length, NAMES);
+    }
+
     /** A path or a name given as a string, as {@link #cPath(Path)} encodes it. */
     static byte[] cPath(String path) {
         byte[] name = path.getBytes(NAMES);

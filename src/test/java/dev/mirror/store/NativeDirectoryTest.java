@@ -59,6 +59,7 @@ class NativeDirectoryTest {
             assertEquals(DiskEntry.Kind.SYMLINK, link.kind());
             assertEquals(Files.readAttributes(folder.resolve("link"), "unix:ino", LinkOption.NOFOLLOW_LINKS)
                     .get("ino"), link.inode());
+            assertEquals(file.toString(), link.symlinkTarget());
             assertEquals(DiskEntry.Kind.DIRECTORY, dir.stat("d").kind());
             assertEquals(DiskEntry.ABSENT, dir.stat("missing"));
         }

@@ -9,9 +9,11 @@ import static dev.mirror.store.OnDisk.read;
 import static dev.mirror.store.OnDisk.stage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -126,6 +128,18 @@ class SymlinkSafetyTest {
         assertEquals(List.of("secret.txt: not mirror's"), listing(outside));
         assertEquals(expectationOf(link), installed.now());
         assertEquals(List.of(), names(folder.resolve(".mirror/tmp")));
+    }
+
+    @Test
+    void aSymlinkMadeInAnExistingDirectoryIsRecordedWithItsTarget() throws IOException {
+        Files.createDirectory(folder.resolve("links"));
+        Installed installed = installer.createSymlink("links/up", "../some target", Expectation.absent());
+
+        Path link = folder.resolve("links/up");
+        assertEquals(Path.of("../some target"), Files.readSymbolicLink(link));
+        assertEquals(expectationOf(link), installed.now(), "a later change there matches what was recorded");
+        installer.delete("links/up", installed.now());
+        assertTrue(Files.notExists(link, LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test
