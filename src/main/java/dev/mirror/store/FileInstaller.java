@@ -549,8 +549,8 @@ public final class FileInstaller implements AutoCloseable {
                 LOG.debug("The file system of {} cannot refuse a rename onto a name: looking first", folder);
                 return null;
             }
-            DiskEntry found = parent.stat(target.name());
             if (renamed == NativeDirectory.Renamed.TAKEN) {
+                DiskEntry found = parent.stat(target.name());
                 throw new TargetChangedException(path, "expected nothing, found "
                         + (found.kind() == DiskEntry.Kind.ABSENT ? "an entry, gone again since" : found.describe()));
             }
@@ -558,7 +558,7 @@ public final class FileInstaller implements AutoCloseable {
             if (!syncDeferred()) {
                 parent.sync();
             }
-            return new Installed(found.toExpectation(), Optional.empty());
+            return new Installed(parent.stat(target.name()).toExpectation(), Optional.empty());
         } catch (IOException | RuntimeException e) {
             forgetParent();
             throw e;
