@@ -1,8 +1,6 @@
 package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
 
@@ -66,13 +64,7 @@ final class DirectoryCalls {
     static native int close(int fd) throws LastErrorException;
 
     private static boolean bind() {
-        try {
-            Native.register(DirectoryCalls.class, "c");
-            return true;
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LoggerFactory.getLogger(DirectoryCalls.class).debug("renameat2 and statx could not be bound ({}): "
-                    + "received files are installed through the JDK's directory streams alone", e.getMessage());
-            return false;
-        }
+        return LibC.bind(DirectoryCalls.class,
+                "received files are installed through the JDK's directory streams alone");
     }
 }

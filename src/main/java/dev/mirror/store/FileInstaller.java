@@ -153,7 +153,7 @@ public final class FileInstaller implements AutoCloseable {
         }
     }
 
-    /** Installs only through the JDK's directory streams from now on, as where the C library is not bound. */
+    /** Installs only through the JDK's directory streams from now on, as where the C library is not bound (tests). */
     void withoutNativeCalls() {
         forgetParent();
         if (nativeRoot != null) {

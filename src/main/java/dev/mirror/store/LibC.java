@@ -52,12 +52,20 @@ final class LibC {
     }
 
     private static boolean bind() {
+        return bind(LibC.class, "files are fsynced one by one and mtimes are set by the JDK");
+    }
+
+    /**
+     * Binds the native methods of {@code calls} to the C library; false (and {@code withoutThem}, why it matters,
+     * logged at debug) if one of them cannot be.
+     */
+    static boolean bind(Class<?> calls, String withoutThem) {
         try {
-            Native.register(LibC.class, "c");
+            Native.register(calls, "c");
             return true;
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LoggerFactory.getLogger(LibC.class).debug("The C library could not be bound ({}): files are fsynced one"
-                    + " by one and mtimes are set by the JDK", e.getMessage());
+            LoggerFactory.getLogger(calls).debug("The C library's calls of {} could not be bound ({}): {}",
+                    calls.getSimpleName(), e.getMessage(), withoutThem);
             return false;
         }
     }
