@@ -30,8 +30,8 @@ class NativeDirectoryTest {
     @BeforeEach
     void bound() throws IOException {
         assumeTrue(NativeDirectory.isAvailable(), "renameat2 and statx are bound here");
-        folder = Files.createDirectories(base.resolve("folder/d/e"));
         folder = base.resolve("folder");
+        Files.createDirectories(folder.resolve("d/e"));
     }
 
     @Test
