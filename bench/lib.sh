@@ -41,8 +41,7 @@ require_commands() {
 # costs several times more kernel CPU (FIELD-NOTES, "Benchmark trap"). A new image mounted without discard
 # gives every run the same clean file system, whatever ran before.
 
-BENCH_IMAGE=""
-BENCH_MOUNT=""
+declare -A BENCH_IMAGE_OF=() # the images mounted by mount_fresh_image, by mount point
 
 # mount_fresh_image IMAGE MOUNTPOINT SIZE_MIB INODES
 mount_fresh_image() {
@@ -59,24 +58,30 @@ mount_fresh_image() {
     # -N: default ext4 gives one inode per 16 KiB, too few for many small files. -m 0: no root reserve.
     # lazy_*_init=0: initialise everything now, so no background ext4lazyinit thread writes during a timed run.
     mkfs.ext4 -q -F -m 0 -N "$inodes" -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$image"
-    BENCH_IMAGE=$image
-    BENCH_MOUNT=$mnt
+    BENCH_IMAGE_OF[$mnt]=$image
     # `-o loop` sets autoclear: unmounting also frees the loop device.
     mount -o loop,nodiscard "$image" "$mnt"
     log "mounted fresh ext4 image $image ($size_mib MiB, $inodes inodes) at $mnt"
 }
 
-# unmount_image is safe to call twice and from an EXIT trap.
+# unmount_image MOUNTPOINT: unmounts an image mount_fresh_image mounted there and deletes it; nothing if there is
+# none. Safe to call twice.
 unmount_image() {
-    [[ -n $BENCH_MOUNT ]] || return 0
-    if mountpoint -q "$BENCH_MOUNT"; then
+    local mnt=$1
+    [[ -n ${BENCH_IMAGE_OF[$mnt]-} ]] || return 0
+    if mountpoint -q "$mnt"; then
         # A child killed by Ctrl-C may hold files open for a moment: retry, then detach lazily.
-        umount "$BENCH_MOUNT" 2>/dev/null || { sleep 2; umount "$BENCH_MOUNT" 2>/dev/null; } ||
-            umount -l "$BENCH_MOUNT" || log "could not unmount $BENCH_MOUNT; run 'umount $BENCH_MOUNT'"
+        umount "$mnt" 2>/dev/null || { sleep 2; umount "$mnt" 2>/dev/null; } ||
+            umount -l "$mnt" || log "could not unmount $mnt; run 'umount $mnt'"
     fi
-    rm -f "$BENCH_IMAGE"
-    BENCH_MOUNT=""
-    BENCH_IMAGE=""
+    rm -f "${BENCH_IMAGE_OF[$mnt]}"
+    unset "BENCH_IMAGE_OF[$mnt]"
+}
+
+# unmount_images: every image mount_fresh_image mounted (for EXIT traps).
+unmount_images() {
+    local mnt
+    for mnt in "${!BENCH_IMAGE_OF[@]}"; do unmount_image "$mnt"; done
 }
 
 # --- timing ---------------------------------------------------------------------------------------------
@@ -614,10 +619,10 @@ load_warning() {
     fi
 }
 
-# log_image_use: how much of the image a run used, to size it better next time.
+# log_image_use MOUNTPOINT: how much of the image a run used, to size it better next time.
 log_image_use() {
-    log "image use at the end: $(df -h --output=used,size "$BENCH_MOUNT" | tail -n 1 | awk '{ print $1 " of " $2 }')," \
-        "$(df --output=iused,itotal "$BENCH_MOUNT" | tail -n 1 | awk '{ print $1 " of " $2 }') inodes"
+    log "image use at the end: $(df -h --output=used,size "$1" | tail -n 1 | awk '{ print $1 " of " $2 }')," \
+        "$(df --output=iused,itotal "$1" | tail -n 1 | awk '{ print $1 " of " $2 }') inodes"
 }
 
 # exit_on_failures: exit status 1, naming them, when a measurement failed (the report is printed by then).

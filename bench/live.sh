@@ -139,7 +139,7 @@ main() {
     bench_rsync
     bench_idle_mirror
     bench_idle_syncthing
-    log_image_use
+    log_image_use "$MNT"
     print_report
     exit_on_failures
 }
@@ -153,7 +153,7 @@ cleanup() {
     stop_syncthing
     stop_sshd
     stop_counters
-    unmount_image
+    unmount_images
 }
 
 # Per tool: del/ and big/ in its source and destination (mirror, Syncthing 1 s, rsync); the idle tree twice for

@@ -128,7 +128,7 @@ main() {
     bench_edit
     bench_rename
     stop_peers
-    log_image_use
+    log_image_use "$MNT"
     print_report
     exit_on_failures
 }
@@ -140,7 +140,7 @@ cleanup() {
     stop_peers
     stop_sshd
     stop_counters
-    unmount_image
+    unmount_images
 }
 
 # Three copies of every data set (the source, mirror's copy, rsync's copy), the edited file's staging copy, room

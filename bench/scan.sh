@@ -75,7 +75,7 @@ main() {
     require_commands java mkfs.ext4 mount umount mountpoint sync
     ensure_tools rsync:rsync openssl:openssl /usr/bin/time:time
 
-    trap unmount_image EXIT
+    trap unmount_images EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     rm -rf "$LOGS"
@@ -88,7 +88,7 @@ main() {
     bench_big_first_scan
     bench_small_rescan
     bench_small_first_scan_capped
-    log_image_use
+    log_image_use "$MNT"
     print_report
     exit_on_failures
 }
