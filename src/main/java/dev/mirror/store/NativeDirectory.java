@@ -75,6 +75,7 @@ final class NativeDirectory implements AutoCloseable {
                     int errno = e.getErrorCode();
                     if (errno == DirectoryCalls.ENOENT || errno == DirectoryCalls.ELOOP
                             || errno == DirectoryCalls.ENOTDIR) {
+                        closeBelow(at);
                         return null;
                     }
                     throw new IOException("Cannot open the directory " + name + " (errno " + errno + ")");

@@ -88,9 +88,12 @@ class NativeDirectoryTest {
         Files.createSymbolicLink(folder.resolve("d/link"), outside);
         Files.writeString(folder.resolve("d/file"), "x");
         try (NativeDirectory dir = NativeDirectory.open(folder)) {
+            long open = openDescriptors();
             assertNull(dir.openBelow(List.of("d", "link")), "a symlinked directory is never opened");
             assertNull(dir.openBelow(List.of("d", "file")));
             assertNull(dir.openBelow(List.of("missing", "e")));
+            assertNull(dir.openBelow(List.of("d", "missing")));
+            assertEquals(open, openDescriptors(), "the directories opened on the way down are closed again");
             try (NativeDirectory e = dir.openBelow(List.of("d", "e")); NativeDirectory self = dir.openBelow(
                     List.of())) {
                 assertNotNull(e);
@@ -98,6 +101,12 @@ class NativeDirectoryTest {
                 assertEquals(DiskEntry.Kind.FILE, e.stat("here").kind());
                 assertEquals(DiskEntry.Kind.DIRECTORY, self.stat("d").kind());
             }
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            return descriptors.count();
         }
     }
 }
