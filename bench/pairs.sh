@@ -48,9 +48,9 @@ SSH_DIR=$WORK/ssh
 CLASSES=$WORK/classes
 NFT_TABLE=mirror_pairs
 
-# By contender index: space-separated times and CPU times of its runs, rsync's times with the sync after each, and
-# how many rounds it was the fastest of.
-declare -A TIMES=() CPUS=() WITH_SYNC=() WINS=()
+# By contender index: space-separated times and CPU times of its runs, rsync's times with the sync after each, the
+# largest peak RSS of a mirror peer in each run, and how many rounds it was the fastest of.
+declare -A TIMES=() CPUS=() WITH_SYNC=() RSS=() WINS=()
 FAILURES=()
 
 usage() {
@@ -147,6 +147,7 @@ run_round() {
         TIMES[$i]+="$RUN_TIME "
         CPUS[$i]+="$RUN_CPU "
         [[ -z $RUN_SYNC ]] || WITH_SYNC[$i]+="$(calc "$RUN_TIME + $RUN_SYNC") "
+        [[ -z $RUN_RSS ]] || RSS[$i]+="$RUN_RSS "
         if [[ -z $best_time ]] || [[ $(calc "$RUN_TIME < $best_time ? 1 : 0" %d) == 1 ]]; then
             best=$i best_time=$RUN_TIME
         fi
@@ -156,8 +157,8 @@ run_round() {
 }
 
 # run_one ROUND INDEX: one first mirror of the source into a fresh destination image. Sets RUN_TIME, RUN_CPU (both
-# ends, user + system) and, for rsync, RUN_SYNC: the time of a `sync` right after it (mirror's installs are durable
-# when it reports in sync; rsync's are not until then).
+# ends, user + system); for rsync RUN_SYNC, the time of a `sync` right after it (mirror's installs are durable when
+# it reports in sync; rsync's are not until then); for mirror RUN_RSS, the larger peak RSS of its two peers (MiB).
 run_one() {
     local round=$1 i=$2 contender=${CONTENDERS[$2]} dst name
     stop_peers
@@ -167,6 +168,7 @@ run_one() {
     mkdir -p "$dst"
     name="r$round-c$i"
     RUN_SYNC=""
+    RUN_RSS=""
     if [[ $contender == rsync ]]; then
         settle
         rsync_to "$name-rsync" "$SRC_MNT/small" "$dst" || return 1
@@ -179,6 +181,7 @@ run_one() {
         pair "$name" "$SRC_MNT/small" "$dst" || return 1
         RUN_TIME=$SYNC_SECONDS
         RUN_CPU=$MIRROR_CPU_SECONDS
+        RUN_RSS=$RSS_MIB
         stop_peers
     fi
     same_listing "$(label "$i"), round $round" "$SRC_MNT/small" "$dst"
@@ -205,26 +208,30 @@ print_report() {
     for ((i = 0; i < n; i++)); do [[ ${CONTENDERS[$i]} == rsync ]] || echo "  #$i      : ${CONTENDERS[$i]}"; done
     echo
     ROWS=()
-    REPORT_COLUMNS=6
+    REPORT_COLUMNS=7
     for ((i = 0; i < n; i++)); do
-        [[ -n ${TIMES[$i]-} ]] || { row "$(label "$i")" "no run" "" "" "" ""; continue; }
+        [[ -n ${TIMES[$i]-} ]] || { row "$(label "$i")" "no run" "" "" "" "" ""; continue; }
         # shellcheck disable=SC2086 # lists of numbers
         median=$(median ${TIMES[$i]})
         # shellcheck disable=SC2086
         cpu_median=$(median ${CPUS[$i]})
         [[ -n ${first_median-} ]] || first_median=$median
-        row "$(label "$i")" "$median s" "$cpu_median s" "$(calc "$median / $first_median" %.3f)" \
+        local rss=""
+        # shellcheck disable=SC2086
+        [[ -z ${RSS[$i]-} ]] || rss="$(max ${RSS[$i]}) MiB"
+        row "$(label "$i")" "$median s" "$cpu_median s" "$rss" "$(calc "$median / $first_median" %.3f)" \
             "${WINS[$i]-0} of $ROUNDS" "${TIMES[$i]% }"
         if [[ -n ${WITH_SYNC[$i]-} ]]; then
             # shellcheck disable=SC2086
             median=$(median ${WITH_SYNC[$i]})
-            row "rsync + sync" "$median s" "" "$(calc "$median / $first_median" %.3f)" "" "${WITH_SYNC[$i]% }"
+            row "rsync + sync" "$median s" "" "" "$(calc "$median / $first_median" %.3f)" "" "${WITH_SYNC[$i]% }"
         fi
     done
-    print_table contender "median time" "median CPU" "ratio to first" "fastest" "runs (s)"
+    print_table contender "median time" "median CPU" "peak RSS" "ratio to first" "fastest" "runs (s)"
     echo
     echo "CPU: user + system of both ends (mirror: both peers from join's start until in sync; rsync: rsync, ssh" \
-        "and what sshd ran). Ratio: median time over the first contender's median."
+        "and what sshd ran). Peak RSS: the largest of any mirror peer in any run. Ratio: median time over the first" \
+        "contender's median."
     load_warning "$START_LOAD"
 }
 
