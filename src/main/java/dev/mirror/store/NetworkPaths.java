@@ -37,7 +37,7 @@ public final class NetworkPaths {
         if (path.charAt(path.length() - 1) == '/') {
             throw new PathRejectedException(path, "path ends with '/'");
         }
-        checkCharacters(path, path, "path", true);
+        checkCharacters(path, path, 0, "path", true);
         int bytes = utf8Length(path, 0, path.length());
         if (bytes > MAX_PATH_BYTES) {
             throw new PathRejectedException(path, "path is longer than " + MAX_PATH_BYTES + " bytes in UTF-8 ("
@@ -54,6 +54,31 @@ public final class NetworkPaths {
     }
 
     /**
+     * Returns {@code path} unchanged if it passes {@link #check}, knowing that all of it before its last name (which
+     * starts at {@code lastStart} and holds no '/') passed already and is {@code parentBytes} long in UTF-8 (0 for
+     * the root): only the last name and the whole length are checked, with the reasons {@link #check} would give. A
+     * listing's children cost this, not a check of their directory's path again for each of them.
+     *
+     * @throws PathRejectedException naming the first rule it breaks
+     */
+    public static String checkLastName(String path, int lastStart, int parentBytes) throws PathRejectedException {
+        if (path.indexOf('/', lastStart) >= 0) {
+            throw new IllegalArgumentException("the last name of '" + path + "' starts after its last '/'");
+        }
+        if (lastStart == path.length()) {
+            throw new PathRejectedException(path, path.isEmpty() ? "path is empty" : "path ends with '/'");
+        }
+        checkCharacters(path, path, lastStart, "path", true);
+        int bytes = (lastStart == 0 ? 0 : parentBytes + 1) + utf8Length(path, lastStart, path.length());
+        if (bytes > MAX_PATH_BYTES) {
+            throw new PathRejectedException(path, "path is longer than " + MAX_PATH_BYTES + " bytes in UTF-8 ("
+                    + bytes + ")");
+        }
+        checkName(path, lastStart, path.length());
+        return path;
+    }
+
+    /**
      * Returns {@code target} unchanged if a symlink at {@code path} may point there. Where it points is not checked:
      * mirror stores symlinks and never follows them. The target must survive {@link Path} unchanged, or the link on
      * disk would differ from the one sent.
@@ -65,7 +90,7 @@ public final class NetworkPaths {
         if (target.isEmpty()) {
             throw new PathRejectedException(path, "symlink target is empty");
         }
-        checkCharacters(path, target, "symlink target", false);
+        checkCharacters(path, target, 0, "symlink target", false);
         int bytes = utf8Length(target, 0, target.length());
         if (bytes > MAX_SYMLINK_TARGET_BYTES) {
             throw new PathRejectedException(path, "symlink target is longer than " + MAX_SYMLINK_TARGET_BYTES
@@ -87,9 +112,9 @@ public final class NetworkPaths {
      * the sender (the name cannot be written back as it was), and a lone surrogate has no UTF-8 form at all (Java
      * would write '?', naming another file).
      */
-    private static void checkCharacters(String path, String text, String what, boolean backslashForbidden)
+    private static void checkCharacters(String path, String text, int from, String what, boolean backslashForbidden)
             throws PathRejectedException {
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\0') {
                 throw new PathRejectedException(path, what + " contains NUL");

@@ -54,13 +54,12 @@ public final class WireEntries {
     }
 
     /**
-     * The entry a peer sent for a child of {@code parent}, checked.
+     * The entry a peer sent for a child of {@code parent} (a path that passed {@link #checkPath}), checked.
      *
      * @throws ProtocolException if any field breaks the rules: the link must close
      */
     public static RemoteEntry fromWire(TreePath parent, dev.mirror.wire.proto.Entry wire) throws ProtocolException {
-        String name = wire.getName();
-        TreePath path = parent.child(checkName(parent, name));
+        TreePath path = checkedChild(parent, wire.getName());
         try {
             if (wire.getSize() < 0 || wire.getSize() > MAX_FILE_BYTES) {
                 throw invalid(path, "claims a size of " + Long.toUnsignedString(wire.getSize()) + " bytes");
@@ -92,14 +91,22 @@ public final class WireEntries {
         }
     }
 
-    /** {@code name} if a child of {@code parent} may have it; checked before any file call uses it. */
-    static String checkName(TreePath parent, String name) throws ProtocolException {
+    /**
+     * The child {@code name} of {@code parent} (a path that passed {@link #checkPath}) if it may be there; checked
+     * before any file call uses it. Only the name and the whole length are checked: the parent passed already.
+     */
+    static TreePath checkedChild(TreePath parent, String name) throws ProtocolException {
         if (name.isEmpty() || name.indexOf('/') >= 0) {
             throw new ProtocolException(Failure.Code.PROTOCOL, "the peer sent a hostile name '" + name
                     + (name.isEmpty() ? "' (it is empty)" : "' (it holds '/')"));
         }
-        checkPath(parent.isRoot() ? name : parent + "/" + name);
-        return name;
+        String path = parent.isRoot() ? name : parent + "/" + name;
+        try {
+            NetworkPaths.checkLastName(path, path.length() - name.length(), parent.utf8Length());
+        } catch (PathRejectedException e) {
+            throw new ProtocolException(Failure.Code.PROTOCOL, "the peer sent a hostile path: " + e.getMessage());
+        }
+        return parent.child(name);
     }
 
     /** {@code path} if it may name something in the folder (the root is ""). */

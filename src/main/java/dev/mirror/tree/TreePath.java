@@ -37,6 +37,11 @@ public final class TreePath implements Comparable<TreePath> {
         return new TreePath(childText, childText.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Bytes of the path in UTF-8 (0 for the root). */
+    public int utf8Length() {
+        return utf8.length;
+    }
+
     public boolean isRoot() {
         return utf8.length == 0;
     }

@@ -92,6 +92,46 @@ class NetworkPathsTest {
         assertEquals(c.input, NetworkPaths.check(c.input));
     }
 
+    /** Every case above whose directory passes on its own: checking only its last name must give the same answer. */
+    static Stream<String> pathsOfCheckedDirectories() {
+        return Stream.concat(rejectedPaths().map(c -> c.input), acceptedPaths().map(c -> c.input))
+                .filter(path -> {
+                    int slash = path.lastIndexOf('/');
+                    if (slash <= 0) {
+                        return slash < 0;
+                    }
+                    try {
+                        NetworkPaths.check(path.substring(0, slash));
+                        return true;
+                    } catch (PathRejectedException e) {
+                        return false;
+                    }
+                });
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("pathsOfCheckedDirectories")
+    void checkingTheLastNameOfACheckedDirectoryAnswersAsCheckingItAll(String path) {
+        int lastStart = path.lastIndexOf('/') + 1;
+        int parentBytes = lastStart == 0 ? 0
+                : path.substring(0, lastStart - 1).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        String whole = outcome(() -> NetworkPaths.check(path));
+
+        assertEquals(whole, outcome(() -> NetworkPaths.checkLastName(path, lastStart, parentBytes)));
+    }
+
+    private interface Check {
+        String run() throws PathRejectedException;
+    }
+
+    private static String outcome(Check check) {
+        try {
+            return "accepted " + check.run();
+        } catch (PathRejectedException e) {
+            return "rejected " + e.path() + ": " + e.reason();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rejectedSymlinkTargets")
     void rejectsSymlinkTargetThatCannotBeStoredAsSent(Rejected c) {
