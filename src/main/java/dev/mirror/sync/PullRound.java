@@ -92,9 +92,10 @@ public final class PullRound {
         installer.deletePartsExcept(contentWanted(decided));
         progress.planned(decided);
         try {
-            copyLosers(decided);
-            topDown(decided);
-            pullFiles(decided);
+            List<Decided> shallowFirst = shallowFirst(decided);
+            copyLosers(shallowFirst);
+            topDown(shallowFirst);
+            pullFiles(decided, shallowFirst);
             bottomUp(decided);
         } finally {
             flush();
@@ -127,9 +128,9 @@ public final class PullRound {
     }
 
     /** Phase 1: every conflict's losing side is kept under its conflict name, on both peers alike. */
-    private void copyLosers(List<Decided> decided) throws IOException, InterruptedException {
+    private void copyLosers(List<Decided> shallowFirst) throws IOException, InterruptedException {
         List<Transfer.FileJob> jobs = new ArrayList<>();
-        for (Decided d : shallowFirst(decided)) {
+        for (Decided d : shallowFirst) {
             if (d.conflictCopy() == null) {
                 continue;
             }
@@ -156,8 +157,8 @@ public final class PullRound {
     }
 
     /** Phase 2: directories, symlinks and version merges, parents before children. */
-    private void topDown(List<Decided> decided) throws IOException {
-        for (Decided d : shallowFirst(decided)) {
+    private void topDown(List<Decided> shallowFirst) throws IOException {
+        for (Decided d : shallowFirst) {
             Entry target = d.target();
             if (target == null || d.deferredToBottomUp()) {
                 continue;
@@ -184,7 +185,8 @@ public final class PullRound {
      * deletes is the peer's rename or move: it is carried out as one here too ({@link FileInstaller#move}), with no
      * copy, no bytes from the peer and no kept version.
      */
-    private void pullFiles(List<Decided> decided) throws IOException, InterruptedException {
+    private void pullFiles(List<Decided> decided, List<Decided> shallowFirst)
+            throws IOException, InterruptedException {
         Map<Hash, Decided> leaving = filesLeaving(decided);
         Map<Hash, TreePath> localFiles = new HashMap<>();
         for (Decided d : decided) {
@@ -193,7 +195,7 @@ public final class PullRound {
             }
         }
         List<Transfer.FileJob> jobs = new ArrayList<>();
-        for (Decided d : shallowFirst(decided)) {
+        for (Decided d : shallowFirst) {
             Entry target = d.target();
             if (target != null && !d.deferredToBottomUp() && !d.keepsLocalContent() && target.isLive()
                     && target.kind() == EntryKind.FILE) {

@@ -14,6 +14,12 @@ public final class TreePath implements Comparable<TreePath> {
 
     private final String text;
     private final byte[] utf8;
+    /**
+     * {@link #depth()} once asked for, else 0 (the root's, which needs no count). Sorting a round's 50,000 paths by
+     * depth asks about a million times; counting the names each time cost more than the rest of the comparison.
+     * Written without a lock, as String caches its hash: every thread that counts gets the same number.
+     */
+    private int depth;
 
     private TreePath(String text, byte[] utf8) {
         this.text = text;
@@ -70,14 +76,16 @@ public final class TreePath implements Comparable<TreePath> {
     }
 
     public int depth() {
-        if (isRoot()) {
-            return 0;
+        int known = depth;
+        if (known != 0 || isRoot()) {
+            return known;
         }
-        int depth = 1;
+        int counted = 1;
         for (byte b : utf8) {
-            depth += b == '/' ? 1 : 0;
+            counted += b == '/' ? 1 : 0;
         }
-        return depth;
+        depth = counted;
+        return counted;
     }
 
     private int lastSlashByte() {
