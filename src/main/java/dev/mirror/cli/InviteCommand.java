@@ -25,9 +25,13 @@ final class InviteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Optional<String> invite = ControlClient.ask(StateDirectory.open(directory).path(), "invite");
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<StateDirectory> state = SyncedFolder.find(directory, err);
+        if (state.isEmpty()) {
+            return ExitCodes.NOT_RUNNING;
+        }
+        Optional<String> invite = ControlClient.ask(state.get().path(), "invite");
         if (invite.isEmpty()) {
-            PrintWriter err = spec.commandLine().getErr();
             err.println("mirror: No peer is running on " + directory + "; start one with 'mirror serve "
                     + directory + "'.");
             err.flush();

@@ -33,7 +33,11 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Optional<String> live = ControlClient.ask(StateDirectory.open(directory).path(), json ? "status" : "status-text");
+        Optional<StateDirectory> state = SyncedFolder.find(directory, spec.commandLine().getErr());
+        if (state.isEmpty()) {
+            return ExitCodes.NOT_RUNNING;
+        }
+        Optional<String> live = ControlClient.ask(state.get().path(), json ? "status" : "status-text");
         if (live.isPresent()) {
             out.println(live.get());
             out.flush();

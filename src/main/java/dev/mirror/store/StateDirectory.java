@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 
 /**
  * A synced folder and its private state directory {@code .mirror/} (identity, index, lock; never synced), created
@@ -28,13 +29,7 @@ public final class StateDirectory {
      * @throws FolderException if {@code folder} is missing or not a directory
      */
     public static StateDirectory open(Path folder) throws IOException {
-        Path absolute = folder.toAbsolutePath().normalize();
-        if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS) && !Files.exists(absolute)) {
-            throw new FolderException("No such folder: " + absolute + ".");
-        }
-        if (!Files.isDirectory(absolute)) {
-            throw new FolderException(absolute + " is not a folder.");
-        }
+        Path absolute = checkedFolder(folder);
         Path state = absolute.resolve(NAME);
         try {
             Files.createDirectory(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
@@ -47,6 +42,30 @@ public final class StateDirectory {
             throw new FolderException("No such folder: " + absolute + ".");
         }
         return new StateDirectory(absolute, state);
+    }
+
+    /**
+     * The state directory of {@code folder} if it has one, that is if {@code serve}, {@code join} or {@code scan}
+     * ever ran on it; empty otherwise, and nothing is created: for commands that only look.
+     *
+     * @throws FolderException if {@code folder} is missing or not a directory
+     */
+    public static Optional<StateDirectory> existing(Path folder) throws IOException {
+        Path absolute = checkedFolder(folder);
+        Path state = absolute.resolve(NAME);
+        return Files.isDirectory(state, LinkOption.NOFOLLOW_LINKS) ? Optional.of(new StateDirectory(absolute, state))
+                : Optional.empty();
+    }
+
+    private static Path checkedFolder(Path folder) throws FolderException {
+        Path absolute = folder.toAbsolutePath().normalize();
+        if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS) && !Files.exists(absolute)) {
+            throw new FolderException("No such folder: " + absolute + ".");
+        }
+        if (!Files.isDirectory(absolute)) {
+            throw new FolderException(absolute + " is not a folder.");
+        }
+        return absolute;
     }
 
     public Path folder() {

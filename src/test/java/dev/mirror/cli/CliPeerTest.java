@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -88,6 +89,7 @@ class CliPeerTest {
     @Test
     void statusWithNoPeerRunningSaysSoAndExitsThree() {
         TestFolders.write(folder, "a.txt", "a");
+        assertEquals(0, Cli.run("scan", folder.toString()).exitCode());
 
         Cli.Result run = Cli.run("status", folder.toString());
 
@@ -98,6 +100,8 @@ class CliPeerTest {
 
     @Test
     void statusJsonWithNoPeerRunningSaysRunningFalse() {
+        assertEquals(0, Cli.run("scan", folder.toString()).exitCode());
+
         Cli.Result run = Cli.run("status", "--json", folder.toString());
 
         assertEquals(3, run.exitCode(), run::toString);
@@ -111,12 +115,28 @@ class CliPeerTest {
 
     @Test
     void inviteWithNoPeerRunningExitsThree() {
+        assertEquals(0, Cli.run("scan", folder.toString()).exitCode());
+
         Cli.Result run = Cli.run("invite", folder.toString());
 
         assertEquals(3, run.exitCode(), run::toString);
         assertEquals("mirror: No peer is running on " + folder + "; start one with 'mirror serve " + folder + "'.\n",
                 run.err());
         assertEquals("", run.out());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"status", "invite"})
+    void aCommandThatOnlyLooksSaysAFolderNeverSyncedIsNoneAndMakesNothingThere(String command) {
+        TestFolders.write(folder, "a.txt", "a");
+
+        Cli.Result run = Cli.run(command, folder.toString());
+
+        assertEquals(3, run.exitCode(), run::toString);
+        assertEquals("mirror: " + folder + " is not a synced folder (it has no .mirror/); 'mirror serve " + folder
+                + "' or 'mirror join HOST:PORT#TOKEN " + folder + "' makes it one.\n", run.err());
+        assertEquals("", run.out());
+        assertFalse(Files.exists(folder.resolve(".mirror")), "nothing made in the folder");
     }
 
     @Test
