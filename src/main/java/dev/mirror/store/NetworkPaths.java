@@ -63,7 +63,7 @@ public final class NetworkPaths {
      */
     public static String checkLastName(String path, int lastStart, int parentBytes) throws PathRejectedException {
         if (path.indexOf('/', lastStart) >= 0) {
-            throw new IllegalArgumentException("the last name of '" + path + "' starts after its last '/'");
+            throw new IllegalArgumentException(lastStart + " is not where the last name of '" + path + "' starts");
         }
         if (lastStart == path.length()) {
             throw new PathRejectedException(path, path.isEmpty() ? "path is empty" : "path ends with '/'");
