@@ -8,7 +8,7 @@
 # no run inherits the previous one's freed blocks or directory layout. Report: every run's time and CPU, medians,
 # how often each contender was the fastest of its round, and the ratio of medians to the first contender.
 #
-#   bench/pairs.sh [--rounds N] [--small-files N] CONTENDER...
+#   bench/pairs.sh [--rounds N] [--small-files N] [--same-image] CONTENDER...
 #   CONTENDER: a mirror launcher (the bin/mirror of a build) or the word rsync; e.g.
 #   bench/pairs.sh --rounds 5 /tmp/before/bin/mirror bin/mirror rsync
 #
@@ -24,6 +24,7 @@ export LC_ALL=C.UTF-8 # Java 17 decodes file names with the locale's charset
 
 ROUNDS=5
 SMALL_FILES=50000
+SAME_IMAGE=0 # 1: every run deletes the last run's copy and writes into the same image, as mirror.sh does
 SMALL_MIN_BYTES=1024
 SMALL_MAX_BYTES=65536
 CONTENDERS=()
@@ -55,13 +56,14 @@ FAILURES=()
 
 usage() {
     cat <<EOF
-Usage: bench/pairs.sh [--rounds N] [--small-files N] CONTENDER...
+Usage: bench/pairs.sh [--rounds N] [--small-files N] [--same-image] CONTENDER...
 
 Runs as root. A CONTENDER is a mirror launcher (bin/mirror of a build; two builds are two contenders) or the word
 rsync (rsync -a over ssh to an sshd of our own on 127.0.0.1:$SSH_PORT). Every round runs each contender once, into
 a fresh ext4 image, in an order rotated each round; the report goes to standard output.
   --rounds N        rounds (default $ROUNDS), after one untimed warm-up run of each contender
   --small-files N   files of 1-64 KiB (default $SMALL_FILES; directories: N/100)
+  --same-image      delete the last run's copy and write into the same image (as mirror.sh does), not a new one
 Environment: MIRROR_JAVA_OPTS, MIRROR_PEER_OPTS and RSYNC_SSH_OPTS, as for bench/mirror.sh.
 EOF
 }
@@ -74,6 +76,7 @@ parse_args() {
                 if [[ $1 == --rounds ]]; then ROUNDS=$2; else SMALL_FILES=$2; fi
                 shift 2
                 ;;
+            --same-image) SAME_IMAGE=1; shift ;;
             -h | --help) usage; exit 0 ;;
             -*) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
             rsync) CONTENDERS+=(rsync); shift ;;
@@ -162,9 +165,13 @@ run_round() {
 run_one() {
     local round=$1 i=$2 contender=${CONTENDERS[$2]} dst name
     stop_peers
-    unmount_image "$DST_MNT"
-    mount_fresh_image "$WORK/dst.img" "$DST_MNT" "$(image_size_mib)" "$((SMALL_FILES * 2 + 10000))"
     dst=$DST_MNT/small
+    if ((SAME_IMAGE)) && mountpoint -q "$DST_MNT"; then
+        rm -rf "$dst"
+    else
+        unmount_image "$DST_MNT"
+        mount_fresh_image "$WORK/dst.img" "$DST_MNT" "$(image_size_mib)" "$((SMALL_FILES * 2 + 10000))"
+    fi
     mkdir -p "$dst"
     name="r$round-c$i"
     RUN_SYNC=""
@@ -199,8 +206,10 @@ label() {
 print_report() {
     local i n=${#CONTENDERS[@]} first_median median cpu_median
     echo "mirror pairs benchmark — $(date '+%Y-%m-%d %H:%M %Z') on $(hostname)"
-    echo "  data    : $SMALL_FILES files of $SMALL_MIN_BYTES-$SMALL_MAX_BYTES bytes, first mirror into a fresh ext4" \
-        "image each run; $ROUNDS rounds after a warm-up, order rotated each round"
+    local into="a fresh ext4 image each run"
+    ((SAME_IMAGE)) && into="one ext4 image, the last run's copy deleted before each run"
+    echo "  data    : $SMALL_FILES files of $SMALL_MIN_BYTES-$SMALL_MAX_BYTES bytes, first mirror into $into;" \
+        "$ROUNDS rounds after a warm-up, order rotated each round"
     echo "  timing  : mirror from the start of \`mirror join\` until both peers report inSync (polled every" \
         "$POLL_MS ms); rsync: its own run (and, beside it, with the \`sync\` after it)"
     echo "  load    : $START_LOAD at start ($(nproc) cores); MIRROR_JAVA_OPTS='$CALLER_JAVA_OPTS'," \
