@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034  # RUN_* and BENCH_* are outputs for the scripts that source this
 # Helpers shared by the bench/*.sh scripts: logging, tool checks, a fresh loop-mounted ext4 image, timed runs,
-# medians and number formatting; for the scripts that run peers (mirror.sh, live.sh): our own sshd and rsync over
-# it, nftables byte counters, mirror peers and their poller, copy checks, and the report table. Source it from a
-# script that runs with `set -euo pipefail`.
+# medians and number formatting; for the scripts that run peers (mirror.sh, pairs.sh, live.sh): the start of such a
+# run, our own sshd and rsync over it, nftables byte counters, mirror peers and their poller, copy checks, and the
+# report table. Source it from a script that runs with `set -euo pipefail`.
 #
 # Those sections read settings the script sets before calling them: LOGS (log directory); SSH_DIR, SSH_PORT,
 # RSYNC_SSH_OPTS (sshd, rsync); NFT_TABLE (counters); MIRROR_BIN, CALLER_JAVA_OPTS, PEER_OPTS (array), SERVE_PORT,
@@ -34,6 +34,34 @@ require_commands() {
     for command in "$@"; do
         command -v "$command" >/dev/null 2>&1 || die "'$command' is missing; install it and run again."
     done
+}
+
+# --- the start of a run beside rsync -------------------------------------------------------------------------
+
+# What every script that runs mirror peers beside rsync over ssh needs; a script adds its own to these lists.
+PEER_RUN_COMMANDS=(java javac mkfs.ext4 mount umount mountpoint sync setsid ss ps cmp)
+PEER_RUN_TOOLS=(rsync:rsync sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client nft:nftables
+    /usr/bin/time:time)
+
+# start_peer_run PORT... [-- JAVA_SOURCE...]: the first steps of such a script, after its tool checks: the traps (the
+# script's own `cleanup` on exit), an empty LOGS, the PORTs refused if one is in use, START_LOAD (before our own work
+# raises the load), and WaitInSync (and the JAVA_SOURCEs of bench/) compiled into CLASSES once, so that each use
+# starts in a fraction of a second.
+start_peer_run() {
+    local ports=() sources=("$SCRIPT_DIR/WaitInSync.java") file
+    while (($#)) && [[ $1 != -- ]]; do ports+=("$1"); shift; done
+    if (($#)); then
+        shift
+        for file in "$@"; do sources+=("$SCRIPT_DIR/$file"); done
+    fi
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    rm -rf "$LOGS" "$SSH_DIR" "$CLASSES"
+    mkdir -p "$LOGS"
+    check_ports_free "${ports[@]}"
+    START_LOAD=$(load_average)
+    javac -d "$CLASSES" "${sources[@]}"
 }
 
 # --- a fresh ext4 image per run --------------------------------------------------------------------------

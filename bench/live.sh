@@ -112,19 +112,9 @@ main() {
     require_root
     [[ -x $MIRROR_BIN ]] || die "$MIRROR_BIN is missing or not executable; build the project or set MIRROR_BIN."
     [[ $WORK != *[[:space:]]* ]] || die "the path $WORK contains a space; rsync's -e option cannot quote it."
-    require_commands java javac mkfs.ext4 mount umount mountpoint sync setsid ss ps cmp python3
-    ensure_tools syncthing:syncthing rsync:rsync sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client \
-        nft:nftables /usr/bin/time:time curl:curl
-
-    trap cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    rm -rf "$LOGS" "$SSH_DIR" "$CLASSES"
-    mkdir -p "$LOGS"
-    check_ports_free "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT" "${ST_LISTEN_PORTS[@]}" "${ST_GUI_PORTS[@]}"
-    START_LOAD=$(load_average) # before our own work raises it
-    # The pollers are compiled once, so that each start takes a fraction of a second.
-    javac -d "$CLASSES" "$SCRIPT_DIR/WaitInSync.java" "$SCRIPT_DIR/Propagate.java"
+    require_commands "${PEER_RUN_COMMANDS[@]}" python3
+    ensure_tools "${PEER_RUN_TOOLS[@]}" syncthing:syncthing curl:curl
+    start_peer_run "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT" "${ST_LISTEN_PORTS[@]}" "${ST_GUI_PORTS[@]}" -- Propagate.java
     mount_fresh_image "$IMAGE" "$MNT" "$(image_size_mib)" "$(image_inodes)"
     start_counters ssh="$SSH_PORT" mirror="$SERVE_PORT,$JOIN_PORT" \
         syncthing="${ST_LISTEN_PORTS[0]},${ST_LISTEN_PORTS[1]}"

@@ -103,19 +103,9 @@ main() {
     require_root
     [[ -x $MIRROR_BIN ]] || die "$MIRROR_BIN is missing or not executable; build the project or set MIRROR_BIN."
     [[ $WORK != *[[:space:]]* ]] || die "the path $WORK contains a space; rsync's -e option cannot quote it."
-    require_commands java javac mkfs.ext4 mount umount mountpoint sync setsid ss ps cmp
-    ensure_tools rsync:rsync sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client nft:nftables \
-        /usr/bin/time:time
-
-    trap cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    rm -rf "$LOGS" "$SSH_DIR" "$CLASSES"
-    mkdir -p "$LOGS"
-    check_ports_free "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT"
-    START_LOAD=$(load_average) # before our own work raises it
-    # The poller is compiled once, so that each use starts in a fraction of a second.
-    javac -d "$CLASSES" "$SCRIPT_DIR/WaitInSync.java"
+    require_commands "${PEER_RUN_COMMANDS[@]}"
+    ensure_tools "${PEER_RUN_TOOLS[@]}"
+    start_peer_run "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT"
     mount_fresh_image "$IMAGE" "$MNT" "$(image_size_mib)" "$(image_inodes)"
     start_counters ssh="$SSH_PORT" mirror="$SERVE_PORT,$JOIN_PORT"
     start_sshd

@@ -94,18 +94,9 @@ main() {
     parse_args "$@"
     require_root
     [[ $WORK != *[[:space:]]* ]] || die "the path $WORK contains a space; rsync's -e option cannot quote it."
-    require_commands java javac mkfs.ext4 mount umount mountpoint sync setsid ss ps cmp
-    ensure_tools rsync:rsync sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client nft:nftables \
-        /usr/bin/time:time
-
-    trap cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    rm -rf "$LOGS" "$SSH_DIR" "$CLASSES"
-    mkdir -p "$LOGS"
-    check_ports_free "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT"
-    START_LOAD=$(load_average)
-    javac -d "$CLASSES" "$SCRIPT_DIR/WaitInSync.java"
+    require_commands "${PEER_RUN_COMMANDS[@]}"
+    ensure_tools "${PEER_RUN_TOOLS[@]}"
+    start_peer_run "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT"
     mount_fresh_image "$WORK/src.img" "$SRC_MNT" "$(image_size_mib)" "$((SMALL_FILES * 2 + 10000))"
     log "generating data (not timed)"
     java "$SCRIPT_DIR/GenerateTree.java" small "$SRC_MNT/small" --files "$SMALL_FILES" \
