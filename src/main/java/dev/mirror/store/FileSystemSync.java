@@ -22,19 +22,6 @@ public final class FileSystemSync {
         return LibC.AVAILABLE;
     }
 
-    /**
-     * The system's sentence for the errors a flush reports when the disk is full (with delayed allocation, that is
-     * where a full disk shows), as Java words them elsewhere, so {@link DiskFull} knows them; else the number.
-     */
-    private static String reason(int errno) {
-        return switch (errno) {
-            case 28 -> "No space left on device";
-            case 122 -> "Disk quota exceeded";
-            case 5 -> "Input/output error";
-            default -> "errno " + errno;
-        };
-    }
-
     /** Makes everything written to the filesystem that holds {@code path} durable. */
     public static void sync(Path path) throws IOException {
         if (!LibC.AVAILABLE) {
@@ -44,13 +31,14 @@ public final class FileSystemSync {
         try {
             fd = LibC.open(LibC.cPath(path), O_RDONLY | O_CLOEXEC);
         } catch (LastErrorException e) {
-            throw new IOException("Cannot open " + path + " to flush its filesystem (errno " + e.getErrorCode() + ")");
+            throw LibC.failure("Cannot open " + path + " to flush its filesystem", e);
         }
         try {
             LibC.syncfs(fd);
         } catch (LastErrorException e) {
-            // Like a failed fsync, final: the data may be lost; the caller must not record it as written.
-            throw new IOException("Flushing the filesystem of " + path + " failed: " + reason(e.getErrorCode()));
+            // Like a failed fsync, final: the data may be lost; the caller must not record it as written. With delayed
+            // allocation, this is where a full disk shows.
+            throw LibC.failure("Flushing the filesystem of " + path + " failed", e);
         } finally {
             LibC.close(fd);
         }

@@ -43,7 +43,7 @@ final class FileTimes {
             if (e.getErrorCode() == ENOENT) {
                 throw new NoSuchFileException(file.toString());
             }
-            throw new IOException("Cannot set the modification time of " + file + " (errno " + e.getErrorCode() + ")");
+            throw LibC.failure("Cannot set the modification time of " + file, e);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,5 +69,23 @@ final class LibC {
                     calls.getSimpleName(), e.getMessage(), withoutThem);
             return false;
         }
+    }
+
+    /**
+     * The failure of a call, worded as the JDK words the same error, so that callers who read the sentence (above
+     * all {@link DiskFull}, for a full disk or quota, which can fail a rename as well as a write or a flush) need not
+     * know which way the call was made. The C library's error stays attached as the cause.
+     */
+    static IOException failure(String what, LastErrorException e) {
+        return new IOException(what + ": " + reason(e.getErrorCode()), e);
+    }
+
+    private static String reason(int errno) {
+        return switch (errno) {
+            case 28 -> "No space left on device";
+            case 122 -> "Disk quota exceeded";
+            case 5 -> "Input/output error";
+            default -> "errno " + errno;
+        };
     }
 }

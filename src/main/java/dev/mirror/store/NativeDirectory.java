@@ -54,7 +54,7 @@ final class NativeDirectory implements AutoCloseable {
             return new NativeDirectory(DirectoryCalls.openat(-100 /* AT_FDCWD */, LibC.cPath(dir),
                     DirectoryCalls.O_RDONLY | DirectoryCalls.O_DIRECTORY | DirectoryCalls.O_CLOEXEC));
         } catch (LastErrorException e) {
-            throw new IOException("Cannot open the directory " + dir + " (errno " + e.getErrorCode() + ")");
+            throw LibC.failure("Cannot open the directory " + dir, e);
         }
     }
 
@@ -78,7 +78,7 @@ final class NativeDirectory implements AutoCloseable {
                         closeBelow(at);
                         return null;
                     }
-                    throw new IOException("Cannot open the directory " + name + " (errno " + errno + ")");
+                    throw LibC.failure("Cannot open the directory " + name, e);
                 }
                 closeBelow(at);
                 at = next;
@@ -109,8 +109,7 @@ final class NativeDirectory implements AutoCloseable {
                 case DirectoryCalls.ENOENT:
                     throw new NoSuchFileException(toName, null, "the file or its directory is gone");
                 default:
-                    throw new IOException("Cannot rename " + name + " to " + toName + " (errno " + e.getErrorCode()
-                            + ")");
+                    throw LibC.failure("Cannot rename " + name + " to " + toName, e);
             }
         }
     }
@@ -124,7 +123,7 @@ final class NativeDirectory implements AutoCloseable {
             if (e.getErrorCode() == DirectoryCalls.ENOENT) {
                 return DiskEntry.ABSENT;
             }
-            throw new IOException("Cannot read the attributes of " + name + " (errno " + e.getErrorCode() + ")");
+            throw LibC.failure("Cannot read the attributes of " + name, e);
         }
         // struct statx (linux/stat.h): the layout is fixed, in the machine's byte order.
         ByteBuffer fields = ByteBuffer.wrap(statx).order(ByteOrder.nativeOrder());
@@ -151,7 +150,7 @@ final class NativeDirectory implements AutoCloseable {
         try {
             return LibC.fromC(target, (int) DirectoryCalls.readlinkat(fd, LibC.cPath(name), target, target.length));
         } catch (LastErrorException e) {
-            throw new IOException("Cannot read the symlink " + name + " (errno " + e.getErrorCode() + ")");
+            throw LibC.failure("Cannot read the symlink " + name, e);
         }
     }
 
@@ -160,7 +159,7 @@ final class NativeDirectory implements AutoCloseable {
         try {
             DirectoryCalls.fsync(fd);
         } catch (LastErrorException e) {
-            throw new IOException("Cannot flush a directory (errno " + e.getErrorCode() + ")");
+            throw LibC.failure("Cannot flush a directory", e);
         }
     }
 
@@ -177,7 +176,7 @@ final class NativeDirectory implements AutoCloseable {
         try {
             return DirectoryCalls.openat(fd, LibC.cPath("."), OPEN_DIRECTORY);
         } catch (LastErrorException e) {
-            throw new IOException("Cannot open a directory again (errno " + e.getErrorCode() + ")");
+            throw LibC.failure("Cannot open a directory again", e);
         }
     }
 
