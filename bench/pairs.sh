@@ -8,7 +8,7 @@
 # no run inherits the previous one's freed blocks or directory layout. Report: every run's time and CPU, medians,
 # how often each contender was the fastest of its round, and the ratio of medians to the first contender.
 #
-#   bench/pairs.sh [--rounds N] [--small-files N] [--same-image] CONTENDER...
+#   bench/pairs.sh [--rounds N] [--small-files N] [--same-image | --one-image] CONTENDER...
 #   CONTENDER: a mirror launcher (the bin/mirror of a build) or the word rsync; e.g.
 #   bench/pairs.sh --rounds 5 /tmp/before/bin/mirror bin/mirror rsync
 #
@@ -25,6 +25,7 @@ export LC_ALL=C.UTF-8 # Java 17 decodes file names with the locale's charset
 ROUNDS=5
 SMALL_FILES=50000
 SAME_IMAGE=0 # 1: every run deletes the last run's copy and writes into the same image, as mirror.sh does
+ONE_IMAGE=0  # 1: the copies go onto the source's own image (one file system, as in mirror.sh), not one of their own
 SMALL_MIN_BYTES=1024
 SMALL_MAX_BYTES=65536
 CONTENDERS=()
@@ -56,7 +57,7 @@ FAILURES=()
 
 usage() {
     cat <<EOF
-Usage: bench/pairs.sh [--rounds N] [--small-files N] [--same-image] CONTENDER...
+Usage: bench/pairs.sh [--rounds N] [--small-files N] [--same-image | --one-image] CONTENDER...
 
 Runs as root. A CONTENDER is a mirror launcher (bin/mirror of a build; two builds are two contenders) or the word
 rsync (rsync -a over ssh to an sshd of our own on 127.0.0.1:$SSH_PORT). Every round runs each contender once, into
@@ -64,6 +65,7 @@ a fresh ext4 image, in an order rotated each round; the report goes to standard 
   --rounds N        rounds (default $ROUNDS), after one untimed warm-up run of each contender
   --small-files N   files of 1-64 KiB (default $SMALL_FILES; directories: N/100)
   --same-image      delete the last run's copy and write into the same image (as mirror.sh does), not a new one
+  --one-image       write the copies onto the source's image (one file system, as mirror.sh has), deleting the last
 Environment: MIRROR_JAVA_OPTS, MIRROR_PEER_OPTS and RSYNC_SSH_OPTS, as for bench/mirror.sh.
 EOF
 }
@@ -77,6 +79,7 @@ parse_args() {
                 shift 2
                 ;;
             --same-image) SAME_IMAGE=1; shift ;;
+            --one-image) ONE_IMAGE=1; shift ;;
             -h | --help) usage; exit 0 ;;
             -*) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
             rsync) CONTENDERS+=(rsync); shift ;;
@@ -97,7 +100,7 @@ main() {
     require_commands "${PEER_RUN_COMMANDS[@]}"
     ensure_tools "${PEER_RUN_TOOLS[@]}"
     start_peer_run "$SSH_PORT" "$SERVE_PORT" "$JOIN_PORT"
-    mount_fresh_image "$WORK/src.img" "$SRC_MNT" "$(image_size_mib)" "$((SMALL_FILES * 2 + 10000))"
+    mount_fresh_image "$WORK/src.img" "$SRC_MNT" "$(image_size_mib)" "$(((1 + ONE_IMAGE) * SMALL_FILES * 2 + 10000))"
     log "generating data (not timed)"
     java "$SCRIPT_DIR/GenerateTree.java" small "$SRC_MNT/small" --files "$SMALL_FILES" \
         --min-bytes "$SMALL_MIN_BYTES" --max-bytes "$SMALL_MAX_BYTES" >&2
@@ -124,8 +127,11 @@ cleanup() {
     unmount_images
 }
 
-# The source tree and mirror's state of it; a copy of the tree in each destination image.
-image_size_mib() { echo $((SMALL_FILES * ((SMALL_MIN_BYTES + SMALL_MAX_BYTES) / 2 + 6144) / 1048576 + 1024)); }
+# The source tree and mirror's state of it; a copy of the tree in each destination image (with --one-image, the
+# source's image holds both).
+image_size_mib() {
+    echo $(((1 + ONE_IMAGE) * SMALL_FILES * ((SMALL_MIN_BYTES + SMALL_MAX_BYTES) / 2 + 6144) / 1048576 + 1024))
+}
 
 # run_round ROUND: each contender once, starting with contender ROUND mod N.
 run_round() {
@@ -157,7 +163,10 @@ run_one() {
     local round=$1 i=$2 contender=${CONTENDERS[$2]} dst name
     stop_peers
     dst=$DST_MNT/small
-    if ((SAME_IMAGE)) && mountpoint -q "$DST_MNT"; then
+    if ((ONE_IMAGE)); then
+        dst=$SRC_MNT/copy
+        rm -rf "$dst"
+    elif ((SAME_IMAGE)) && mountpoint -q "$DST_MNT"; then
         rm -rf "$dst"
     else
         unmount_image "$DST_MNT"
@@ -199,6 +208,7 @@ print_report() {
     echo "mirror pairs benchmark — $(date '+%Y-%m-%d %H:%M %Z') on $(hostname)"
     local into="a fresh ext4 image each run"
     ((SAME_IMAGE)) && into="one ext4 image, the last run's copy deleted before each run"
+    ((ONE_IMAGE)) && into="the source's own image (one file system), the last run's copy deleted before each run"
     echo "  data    : $SMALL_FILES files of $SMALL_MIN_BYTES-$SMALL_MAX_BYTES bytes, first mirror into $into;" \
         "$ROUNDS rounds after a warm-up, order rotated each round"
     echo "  timing  : mirror from the start of \`mirror join\` until both peers report inSync (polled every" \
