@@ -43,8 +43,19 @@ PEER_RUN_COMMANDS=(java javac mkfs.ext4 mount umount mountpoint sync setsid ss p
 PEER_RUN_TOOLS=(rsync:rsync sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client nft:nftables
     /usr/bin/time:time)
 
-# start_peer_run PORT... [-- JAVA_SOURCE...]: the first steps of such a script, after its tool checks: the traps (the
-# script's own `cleanup` on exit), an empty LOGS, the PORTs refused if one is in use, START_LOAD (before our own work
+# cleanup: what start_peer_run's trap undoes on exit: the poller, the peers (they hold files open on the image), then
+# sshd, the counters and the images. A script that starts more (live.sh: Syncthing) defines its own after sourcing.
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+    if [[ -n ${POLLER_PID-} ]]; then kill "$POLLER_PID" 2>/dev/null || true; fi
+    stop_peers
+    stop_sshd
+    stop_counters
+    unmount_images
+}
+
+# start_peer_run PORT... [-- JAVA_SOURCE...]: the first steps of such a script, after its tool checks: the traps
+# (`cleanup` on exit), an empty LOGS, the PORTs refused if one is in use, START_LOAD (before our own work
 # raises the load), and WaitInSync (and the JAVA_SOURCEs of bench/) compiled into CLASSES once, so that each use
 # starts in a fraction of a second.
 start_peer_run() {

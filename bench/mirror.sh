@@ -123,16 +123,6 @@ main() {
     exit_on_failures
 }
 
-# Peers first (they hold files open on the image), then sshd, the counters, and the image.
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-    if [[ -n ${POLLER_PID-} ]]; then kill "$POLLER_PID" 2>/dev/null || true; fi
-    stop_peers
-    stop_sshd
-    stop_counters
-    unmount_images
-}
-
 # Three copies of every data set (the source, mirror's copy, rsync's copy), the edited file's staging copy, room
 # for versions mirror may keep when it replaces files, and ext4 overhead. The image is sparse.
 image_size_mib() {

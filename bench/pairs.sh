@@ -118,15 +118,6 @@ main() {
     fi
 }
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-    if [[ -n ${POLLER_PID-} ]]; then kill "$POLLER_PID" 2>/dev/null || true; fi
-    stop_peers
-    stop_sshd
-    stop_counters
-    unmount_images
-}
-
 # The source tree and mirror's state of it; a copy of the tree in each destination image (with --one-image, the
 # source's image holds both).
 image_size_mib() {
