@@ -107,15 +107,12 @@ main() {
     start_counters ssh="$SSH_PORT" mirror="$SERVE_PORT,$JOIN_PORT"
     start_sshd
 
-    local round i
+    local round
     for ((round = 0; round <= ROUNDS; round++)); do # round 0 is the warm-up
         run_round "$round"
     done
     print_report
-    if ((${#FAILURES[@]})); then
-        log "FAILED: $(printf '[%s] ' "${FAILURES[@]}")(logs in $LOGS)"
-        exit 1
-    fi
+    exit_on_failures
 }
 
 # The source tree and mirror's state of it; a copy of the tree in each destination image (with --one-image, the
