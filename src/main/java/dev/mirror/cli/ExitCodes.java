@@ -8,6 +8,8 @@ final class ExitCodes {
     static final int RUNTIME = 1;
     static final int USAGE = CommandLine.ExitCode.USAGE;
     static final int NOT_RUNNING = 3;
+    /** {@code status --wait}: the timeout passed before the folder was in sync. */
+    static final int NOT_IN_SYNC = 4;
 
     private ExitCodes() {
     }

@@ -16,6 +16,16 @@ public final class ControlClient {
     private ControlClient() {
     }
 
+    /** The command that waits up to {@code millis} for the folder to be in sync ({@link SyncWaits}). */
+    public static String waitInSync(long millis) {
+        return ControlCommands.WAIT + " " + millis;
+    }
+
+    /** Whether the answer to {@link #waitInSync} says in sync (else the wait timed out). */
+    public static boolean isInSync(String answer) {
+        return SyncWaits.IN_SYNC.equals(answer);
+    }
+
     /**
      * Sends {@code command} to the peer running on the folder whose state directory is {@code stateDir}.
      *

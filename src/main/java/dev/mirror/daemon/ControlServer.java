@@ -15,12 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
  * The running peer's control socket, {@code .mirror/control.sock} (docs/daemon.md): a Unix domain socket, owner-only
  * like the directory it is in. A client sends one command line ({@code status}, {@code invite}, {@code restore …})
- * and reads one line back, then the connection closes. One thread; commands are answered one at a time.
+ * and reads one line back, then the connection closes. One thread reads the commands and writes the answers that
+ * are ready at once; an answer that waits (for the folder to be in sync) is written when it is ready.
  */
 final class ControlServer implements AutoCloseable {
     static final String SOCKET = "control.sock";
@@ -30,17 +33,17 @@ final class ControlServer implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final Path path;
-    private final Function<String, String> answer;
+    private final Function<String, CompletionStage<String>> answer;
     private final Thread thread;
 
-    private ControlServer(ServerSocketChannel server, Path path, Function<String, String> answer) {
+    private ControlServer(ServerSocketChannel server, Path path, Function<String, CompletionStage<String>> answer) {
         this.server = server;
         this.path = path;
         this.answer = answer;
         this.thread = new NamedThreadFactory("mirror-control").newThread(this::serve);
     }
 
-    static ControlServer start(Path stateDir, Function<String, String> answer) throws IOException {
+    static ControlServer start(Path stateDir, Function<String, CompletionStage<String>> answer) throws IOException {
         Path path = stateDir.resolve(SOCKET);
         // We hold the folder lock, so a socket file here was left by a process that died: it answers nobody.
         Files.deleteIfExists(path);
@@ -60,20 +63,45 @@ final class ControlServer implements AutoCloseable {
 
     private void serve() {
         while (server.isOpen()) {
-            try (SocketChannel client = server.accept()) {
-                String command = readLine(client);
-                String reply = command == null ? "error no command" : answer.apply(command);
-                ByteBuffer out = ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8));
-                while (out.hasRemaining()) {
-                    client.write(out);
-                }
+            SocketChannel client;
+            try {
+                client = server.accept();
             } catch (IOException e) {
                 if (server.isOpen()) {
-                    LOG.debug("Control client: {}", e.getMessage());
+                    LOG.debug("Control socket: {}", e.getMessage());
                 }
-            } catch (RuntimeException e) {
-                LOG.warn("Control command failed", e);
+                continue;
             }
+            try {
+                String command = readLine(client);
+                CompletionStage<String> reply = command == null ? CompletableFuture.completedFuture("error no command")
+                        : answer.apply(command);
+                // Most answers are ready at once and written here; a wait is answered later, from another thread,
+                // while this one goes on answering others.
+                reply.whenComplete((text, error) -> reply(client, text, error));
+            } catch (IOException | RuntimeException e) {
+                reply(client, null, e);
+            }
+        }
+    }
+
+    /** Writes {@code text} to {@code client} and closes it; on {@code error} just closes it. */
+    private void reply(SocketChannel client, String text, Throwable error) {
+        try (client) {
+            if (error != null) {
+                if (error instanceof IOException) {
+                    LOG.debug("Control client: {}", error.getMessage());
+                } else {
+                    LOG.warn("Control command failed", error);
+                }
+                return;
+            }
+            ByteBuffer out = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
+            while (out.hasRemaining()) {
+                client.write(out);
+            }
+        } catch (IOException e) {
+            LOG.debug("Control client: {}", e.getMessage());
         }
     }
 

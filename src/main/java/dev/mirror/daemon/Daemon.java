@@ -73,6 +73,7 @@ public final class Daemon implements AutoCloseable {
     private FileInstaller installer;
     private PeerAddress bound;
     private ControlServer control;
+    private final SyncWaits syncWaits = new SyncWaits(this::status);
     private volatile FolderWatcher watcher;
     private volatile boolean closing;
     private final AtomicBoolean closeOnce = new AtomicBoolean();
@@ -118,7 +119,7 @@ public final class Daemon implements AutoCloseable {
                 new PeerTrust(device -> peers.isPaired(device) || invites.hasOutstanding())));
         LOG.info("Listening on {} as {}", bound.format(), folder.deviceId());
         control = ControlServer.start(folder.state().path(),
-                new ControlCommands(this, syncThread, this::restoreWork)::answer);
+                new ControlCommands(this, syncThread, this::restoreWork, syncWaits)::answer);
         for (Map.Entry<DeviceId, Optional<PeerAddress>> peer : peers.all().entrySet()) {
             peer.getValue().ifPresent(address -> state(peer.getKey()).address = address);
         }
@@ -185,6 +186,7 @@ public final class Daemon implements AutoCloseable {
         }
         closing = true;
         try {
+            syncWaits.close();
             if (control != null) {
                 control.close();
             }

@@ -45,6 +45,11 @@ public record StatusReport(DeviceId device, TreeSummary summary, boolean running
         return new StatusReport(folder.deviceId(), folder.summary(), false, false, null, peers);
     }
 
+    /** Paired with at least one peer, and in sync with every one. */
+    public boolean inSyncWithEveryPeer() {
+        return !peers.isEmpty() && peers.stream().allMatch(PeerStatus::inSync);
+    }
+
     /** The same, for people: one block for the folder, one line per peer. */
     public String toText() {
         StringBuilder out = new StringBuilder();

@@ -140,6 +140,14 @@ class CliPeerTest {
     }
 
     @Test
+    void timeoutWithoutWaitIsAUsageError() {
+        Cli.Result run = Cli.run("status", "--timeout", "5s", folder.toString());
+
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("--timeout goes with --wait"), run::toString);
+    }
+
+    @Test
     @Tag("e2e")
     void servePrintsOneJoinLineAndAnswersStatusFromAnotherProcess() throws Exception {
         TestFolders.write(folder, "a.txt", "a");
@@ -160,6 +168,11 @@ class CliPeerTest {
             assertEquals(0, status.exitCode(), status::toString);
             assertTrue(status.out().contains("\"running\":true"), status::toString);
             assertTrue(status.out().contains("\"listen\":\"127.0.0.1:" + join.group(1) + "\""), status::toString);
+            // Paired with nobody yet, so not in sync with anyone: the wait runs out, and the status still prints.
+            Cli.Result waited = Processes.run(CHILD_TIMEOUT, "status", "--wait", "--timeout", "300ms", "--json",
+                    folder.toString());
+            assertEquals(4, waited.exitCode(), waited::toString);
+            assertTrue(waited.out().contains("\"running\":true"), waited::toString);
 
             // SIGTERM, and the shutdown hook closes the peer. Through the handle: Process.destroy() would also close
             // our end of the pipes, before the rest of the output could be read.
