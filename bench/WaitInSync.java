@@ -8,7 +8,10 @@
  *
  * Each poll sends the line "status" to DIR/.mirror/control.sock of both folders and reads one JSON line back (with
  * --cli BIN it runs `BIN status DIR --json` instead: much slower, for a CLI whose socket differs). A peer that is
- * not running yet (no socket, connection refused, exit 3) just counts as "not in sync yet".
+ * not running yet (no socket, connection refused, exit 3) just counts as "not in sync yet". Before each poll it asks
+ * DST, then SRC, to answer once in sync ("wait-in-sync", what `mirror status --wait` sends), so the peers are not
+ * polled while they work and the moment is seen within their 5 ms check; with a peer that does not know the
+ * command (an older build) it polls every interval instead, as it did before.
  *
  * In sync means: SRC and DST report the same non-empty "root"; SRC lists DST's device as a peer with "inSync" true,
  * and DST lists SRC's; and with --changed-from, the root differs from ROOT (an in-sync state left from before a
@@ -45,11 +48,14 @@ public final class WaitInSync {
     private final Path src;
     private final Path dst;
     private final String cli;
+    /** Whether to wait on the peers ("wait-in-sync") between polls; off with --cli or a peer that cannot. */
+    private boolean waits;
 
     private WaitInSync(Path src, Path dst, String cli) {
         this.src = src;
         this.dst = dst;
         this.cli = cli;
+        this.waits = cli == null;
     }
 
     public static void main(String[] args) throws Exception {
@@ -87,6 +93,7 @@ public final class WaitInSync {
         long pollNanos = 0;
         while (true) {
             long start = System.nanoTime();
+            boolean waited = waits && awaitBoth(deadline, changedFrom);
             last = poll();
             Instant seen = Instant.now();
             polls++;
@@ -106,10 +113,38 @@ public final class WaitInSync {
                 return 1;
             }
             long sleepMs = intervalMs - (System.nanoTime() - start) / 1_000_000;
-            if (sleepMs > 0) {
+            if (!waited && sleepMs > 0) {
                 Thread.sleep(sleepMs);
             }
         }
+    }
+
+    /**
+     * Waits on DST, then on SRC, for the peer to say it is in sync ("wait-in-sync MILLIS [ROOT]"), so that neither
+     * peer answers a poll every few milliseconds meanwhile, and the moment is seen within the peer's 5 ms check.
+     * False if that could not be asked (a peer not up yet: poll again after the interval); a peer that does not know
+     * the command turns waiting off for good, and this goes on polling as before.
+     */
+    private boolean awaitBoth(long deadline, String changedFrom) {
+        for (Path dir : List.of(dst, src)) {
+            long millis = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+            String command = "wait-in-sync " + millis + (changedFrom == null ? "" : " " + changedFrom);
+            String answer;
+            try {
+                answer = ask(socket(dir), command);
+            } catch (IOException e) {
+                return false;
+            }
+            if (answer.startsWith("error unknown command")) {
+                System.err.println("WaitInSync: " + dir + " does not know wait-in-sync; polling every interval");
+                waits = false;
+                return false;
+            }
+            if (!answer.equals("in-sync")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Both folders' status at one moment (SRC first, then DST, back to back). */
@@ -122,7 +157,7 @@ public final class WaitInSync {
     /** One status JSON line, or a short description of why there is none (starting with '!'). */
     private String status(Path dir) {
         try {
-            return cli == null ? viaSocket(dir.resolve(".mirror").resolve("control.sock")) : viaCli(dir);
+            return cli == null ? ask(socket(dir), "status") : viaCli(dir);
         } catch (IOException e) {
             return "!" + e;
         } catch (InterruptedException e) {
@@ -131,9 +166,14 @@ public final class WaitInSync {
         }
     }
 
-    private static String viaSocket(Path socket) throws IOException {
+    private static Path socket(Path dir) {
+        return dir.resolve(".mirror").resolve("control.sock");
+    }
+
+    /** One command on a control socket, its one-line answer back. */
+    private static String ask(Path socket, String command) throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            channel.write(ByteBuffer.wrap("status\n".getBytes(StandardCharsets.UTF_8)));
+            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
             ByteArrayOutputStream reply = new ByteArrayOutputStream();
             ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
             while (channel.read(buffer) >= 0) {
