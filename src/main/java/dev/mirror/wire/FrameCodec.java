@@ -23,10 +23,11 @@ public final class FrameCodec {
 
     /** Adds the decoder and encoder, in the order the pipeline needs them, after whatever is there (TLS). */
     public static void addTo(ChannelPipeline pipeline) {
-        pipeline.addLast("frame-decoder",
-                // Netty's maximum counts the length field too; ours caps the Frame's own bytes.
-                new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES,
-                        true));
+        // Netty's maximum counts the length field too; ours caps the Frame's own bytes.
+        LengthFieldBasedFrameDecoder frames = new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES + LENGTH_BYTES, 0,
+                LENGTH_BYTES, 0, LENGTH_BYTES, true);
+        frames.setCumulator(new FrameCumulator());
+        pipeline.addLast("frame-decoder", frames);
         pipeline.addLast("frame-parser", new FrameDecoder());
         pipeline.addLast("frame-encoder", new FrameEncoder());
     }

@@ -6,6 +6,7 @@ import dev.mirror.wire.proto.ChunkReply;
 import dev.mirror.wire.proto.Frame;
 import dev.mirror.wire.proto.Hello;
 import dev.mirror.wire.proto.RootChanged;
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -123,6 +124,45 @@ class FrameCodecTest {
         assertEquals(reply, decoded);
         sender.finishAndReleaseAll();
         receiver.finishAndReleaseAll();
+    }
+
+    @Test
+    void aBigFrameArrivingInTlsRecordsIsGatheredIntoOneBufferSizedForIt() {
+        byte[] data = new byte[2 << 20];
+        new java.util.Random(11).nextBytes(data);
+        Frame reply = Frame.newBuilder().setId(3).setChunkReply(ChunkReply.newBuilder().addChunks(ChunkData.newBuilder()
+                .setHash(ByteString.copyFrom(new byte[32])).setData(ByteString.copyFrom(data)))).build();
+        byte[] wire = encode(reply, ROOT);
+        List<Integer> allocated = new ArrayList<>();
+        EmbeddedChannel channel = channel();
+        channel.config().setAllocator(new AbstractByteBufAllocator(false) {
+            @Override
+            protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                allocated.add(initialCapacity);
+                return Unpooled.buffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                return newHeapBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return false;
+            }
+        });
+
+        for (int at = 0; at < wire.length; at += 16 << 10) {
+            int length = Math.min(16 << 10, wire.length - at);
+            channel.writeInbound(Unpooled.buffer(length).writeBytes(wire, at, length)); // as TLS hands them on
+        }
+
+        assertEquals(reply, channel.readInbound());
+        assertEquals(ROOT, channel.readInbound());
+        assertEquals(List.of(4 + reply.getSerializedSize() + FrameCumulator.NEXT_FRAME_ROOM), allocated.stream().filter(n -> n > 64 << 10).toList(),
+                "one buffer for the big frame, of its size: " + allocated);
+        channel.finishAndReleaseAll();
     }
 
     private static EmbeddedChannel channel() {
