@@ -10,8 +10,8 @@
  * --cli BIN it runs `BIN status DIR --json` instead: much slower, for a CLI whose socket differs). A peer that is
  * not running yet (no socket, connection refused, exit 3) just counts as "not in sync yet". Before each poll it asks
  * DST, then SRC, to answer once in sync ("wait-in-sync", what `mirror status --wait` sends), so the peers are not
- * polled while they work and the moment is seen within their 5 ms check; with a peer that does not know the
- * command (an older build) it polls every interval instead, as it did before.
+ * polled while they work and the moment is seen as it happens (the peer answers when its state changes); with a
+ * peer that does not know the command (an older build) it polls every interval instead, as it did before.
  *
  * In sync means: SRC and DST report the same non-empty "root"; SRC lists DST's device as a peer with "inSync" true,
  * and DST lists SRC's; and with --changed-from, the root differs from ROOT (an in-sync state left from before a
@@ -121,7 +121,7 @@ public final class WaitInSync {
 
     /**
      * Waits on DST, then on SRC, for the peer to say it is in sync ("wait-in-sync MILLIS [ROOT]"), so that neither
-     * peer answers a poll every few milliseconds meanwhile, and the moment is seen within the peer's 5 ms check.
+     * peer answers a poll every few milliseconds meanwhile, and the moment is seen as the peer's state changes.
      * False if that could not be asked (a peer not up yet: poll again after the interval); a peer that does not know
      * the command turns waiting off for good, and this goes on polling as before.
      */

@@ -286,6 +286,7 @@ public final class Daemon implements AutoCloseable {
             state.lastSeen = folder.clock().instant();
             state.peerRoot = peerRoot;
         }
+        syncWaits.recheck();
         LOG.info("Linked with {} at {}", device, link.remoteAddress());
         if (accepted) {
             // Sent only after we checked the dialer's Hello: for a joiner, the sign that it may pin us.
@@ -306,6 +307,7 @@ public final class Daemon implements AutoCloseable {
         }
         state.peerRoot = peerRoot;
         state.lastSeen = folder.clock().instant();
+        syncWaits.recheck();
         schedulePull(state);
     }
 
@@ -355,6 +357,7 @@ public final class Daemon implements AutoCloseable {
             state.bytesOutBefore += link.bytesOut();
             state.lastSeen = folder.clock().instant();
         }
+        syncWaits.recheck();
         LOG.info("Link with {} closed", link.peer().shortForm());
         if (!state.dialing) {
             retryLater(state);
@@ -430,6 +433,7 @@ public final class Daemon implements AutoCloseable {
             link.close();
         } finally {
             state.pulling = false;
+            syncWaits.recheck();
         }
         if (!peerRoot.equals(state.peerRoot)) {
             schedulePull(state);
@@ -489,6 +493,7 @@ public final class Daemon implements AutoCloseable {
     private void setSummary(TreeSummary now) {
         summary = now;
         root = now.treeHash();
+        syncWaits.recheck();
     }
 
     // ---- The control socket --------------------------------------------------------------------------------------

@@ -37,12 +37,29 @@ class SyncWaitsTest {
     void answersOnceEveryPairedPeerIsInSync() throws Exception {
         now = report(BEFORE, List.of(peer(false)));
         CompletableFuture<String> answer = waits.whenInSync(LONG, Optional.empty());
-        Thread.sleep(5 * SyncWaits.CHECK_MILLIS);
+        Thread.sleep(3 * SyncWaits.SAFETY_CHECK_MILLIS);
         assertFalse(answer.isDone(), "answered while a peer was not in sync");
 
         now = report(BEFORE, List.of(peer(true)));
 
         assertEquals(SyncWaits.IN_SYNC, answer.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aRecheckAnswersWithoutWaitingForTheSafetyCheck() throws Exception {
+        now = report(BEFORE, List.of(peer(false)));
+        SyncWaits hourly = new SyncWaits(() -> now, Duration.ofHours(1));
+        try {
+            CompletableFuture<String> answer = hourly.whenInSync(LONG, Optional.empty());
+            Thread.sleep(3 * SyncWaits.SAFETY_CHECK_MILLIS); // the first check, which comes at once, is long past
+            now = report(BEFORE, List.of(peer(true)));
+
+            hourly.recheck();
+
+            assertEquals(SyncWaits.IN_SYNC, answer.get(10, TimeUnit.SECONDS));
+        } finally {
+            hourly.close();
+        }
     }
 
     @Test
@@ -56,7 +73,7 @@ class SyncWaitsTest {
     void waitsForARootOtherThanTheOneGiven() throws Exception {
         now = report(BEFORE, List.of(peer(true)));
         CompletableFuture<String> answer = waits.whenInSync(LONG, Optional.of(BEFORE));
-        Thread.sleep(5 * SyncWaits.CHECK_MILLIS);
+        Thread.sleep(3 * SyncWaits.SAFETY_CHECK_MILLIS);
         assertFalse(answer.isDone(), "answered for the state before the change");
 
         now = report(AFTER, List.of(peer(true)));
