@@ -5,19 +5,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,29 +25,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
-import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
-
 /**
- * Watches every directory of a folder with the JDK's watch service (inotify on Linux, one watch per directory) and
- * reports, through a {@link Debouncer}, which directories changed. New directories are watched as they appear and
- * reported whole (files may land in them before the watch does); lost events (OVERFLOW, which the JDK signals after
- * about 512 unread events in one directory) report the directory's whole subtree.
+ * Watches every directory of a folder with inotify ({@link Inotify}, one watch per directory) and reports, through a
+ * {@link Debouncer}, which directories changed. New directories are watched as they appear and reported whole (files
+ * may land in them before the watch does); when the kernel's queue overflowed and events were lost, the whole folder
+ * is reported and every directory watched again.
  *
- * <p>When the system's inotify limit is reached, it says so once, stops watching for good (no retry loop: the limit
- * stays reached until someone raises it) and reports the whole folder every {@code fallbackInterval} instead, so the
- * folder is scanned periodically.
+ * <p>When the system's inotify limit is reached (or inotify cannot be used at all), it says so once, stops watching
+ * for good (no retry loop: the limit stays reached until someone raises it) and reports the whole folder every
+ * {@code fallbackInterval} instead, so the folder is scanned periodically.
  *
- * <p>Thread-safe to start and close. Events are read on one thread, {@code mirror-watch}, which alone owns the map of
- * watch keys once started.
+ * <p>Thread-safe to start and close. Events are read on one thread, {@code mirror-watch}, which alone owns the maps of
+ * watches once started.
  */
 public final class FolderWatcher implements AutoCloseable {
-    /** The JDK's message when inotify_add_watch fails with ENOSPC (sun.nio.fs.LinuxWatchService). */
-    static final String WATCH_LIMIT_MESSAGE = "User limit of inotify watches reached";
-    /** The JDK's message when inotify_init fails with EMFILE. */
-    static final String INSTANCE_LIMIT_MESSAGE = "User limit of inotify instances reached";
     private static final Logger LOG = LoggerFactory.getLogger(FolderWatcher.class);
     private static final Path MAX_WATCHES = Path.of("/proc/sys/fs/inotify/max_user_watches");
     private static final Path MAX_INSTANCES = Path.of("/proc/sys/fs/inotify/max_user_instances");
@@ -66,10 +53,14 @@ public final class FolderWatcher implements AutoCloseable {
     private final Debouncer debouncer;
     private final ExecutorService eventThread =
             Executors.newSingleThreadExecutor(new NamedThreadFactory("mirror-watch"));
-    /** Watch keys by directory path; a directory's subdirectories follow it in this order (prefix ranges). */
-    private final NavigableMap<String, WatchKey> keys = new TreeMap<>();
+    /** Watched directories by watch descriptor, and the descriptors by path (a directory's subdirectories follow it). */
+    private final Map<Integer, Path> watched = new HashMap<>();
+    private final NavigableMap<String, Integer> watches = new TreeMap<>();
+    /** What the events read so far in this batch changed; handed to the debouncer once per batch. */
+    private final Set<Path> changedDirectories = new HashSet<>();
+    private final Set<Path> changedSubtrees = new HashSet<>();
     private final AtomicInteger registrations = new AtomicInteger();
-    private volatile WatchService service;
+    private volatile Inotify inotify;
     private volatile boolean watching;
     private volatile boolean closed;
     /** Set once, under the lock, when watching stops for good. */
@@ -110,7 +101,7 @@ public final class FolderWatcher implements AutoCloseable {
         return watching;
     }
 
-    /** How many times a directory was registered with the watch service, for tests: a retry loop would show here. */
+    /** How many times a directory was registered with inotify, for tests: a retry loop would show here. */
     int registrationAttempts() {
         return registrations.get();
     }
@@ -120,10 +111,16 @@ public final class FolderWatcher implements AutoCloseable {
     public void close() {
         closed = true;
         watching = false;
-        closeService();
-        eventThread.shutdownNow();
+        Inotify open = inotify;
+        if (open != null) {
+            open.wake();
+        }
+        eventThread.shutdown();
         try {
             eventThread.awaitTermination(10, TimeUnit.SECONDS);
+            if (open != null) {
+                open.close(); // after the reader stopped: it may be waiting on the descriptor
+            }
             if (ownedScheduler != null) {
                 ownedScheduler.close();
             }
@@ -136,10 +133,9 @@ public final class FolderWatcher implements AutoCloseable {
 
     private void begin() {
         try {
-            service = FileSystems.getDefault().newWatchService();
-        } catch (IOException e) {
-            fallBack(e.getMessage() != null && e.getMessage().startsWith(INSTANCE_LIMIT_MESSAGE)
-                    ? limitWarning("instances", MAX_INSTANCES, 1024)
+            inotify = Inotify.open();
+        } catch (Inotify.InotifyException e) {
+            fallBack(e.errno == Inotify.EMFILE ? limitWarning("instances", MAX_INSTANCES, 1024)
                     : "Cannot watch " + root + " for changes (" + e.getMessage() + "); " + fallbackSentence());
             return;
         }
@@ -147,61 +143,68 @@ public final class FolderWatcher implements AutoCloseable {
         registerTree(root);
         if (watching) {
             eventThread.execute(this::readEvents);
+        } else {
+            inotify.close(); // fell back already: nobody reads it
         }
     }
 
     private void readEvents() {
         try {
-            while (!closed) {
-                handle(service.take());
+            while (!closed && inotify.read(this::handle)) {
+                debouncer.add(new ChangeSet(changedDirectories, changedSubtrees));
+                changedDirectories.clear();
+                changedSubtrees.clear();
                 // Let the events of the next moments gather before reading them: a stream of changes (a pull round
-                // installing thousands of files a second) then costs this thread and the JDK's poller one hand-over
-                // per pause instead of one per event, about half the CPU the watcher cost a first mirror. What
-                // gathered is read at once, keys in the order they were signalled; the debouncer waits longer
-                // than this anyway.
+                // installing thousands of files a second) then costs one wake-up and one read per pause instead of
+                // one per event. The debouncer waits longer than this anyway.
                 Thread.sleep(GATHER_MILLIS);
-                for (WatchKey key = service.poll(); key != null && !closed; key = service.poll()) {
-                    handle(key);
-                }
             }
-        } catch (ClosedWatchServiceException e) {
-            // Closed, or fell back to scanning.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("Watching {} failed", root, e);
-            fallBack("Watching " + root + " for changes failed (" + e + "); " + fallbackSentence());
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.error("Watching {} failed", root, e);
+                fallBack("Watching " + root + " for changes failed (" + e + "); " + fallbackSentence());
+            }
+        } finally {
+            // Closed, or fell back to scanning: the watches go now (they count against the user's limit).
+            inotify.close();
         }
     }
 
-    /** Turns one key's events into a change set: each event names a child of the key's directory. */
-    private void handle(WatchKey key) {
-        Path dir = (Path) key.watchable();
-        Set<Path> directories = new HashSet<>();
-        Set<Path> subtrees = new HashSet<>();
-        for (WatchEvent<?> event : key.pollEvents()) {
-            if (event.kind() == OVERFLOW) {
-                // Events here were lost, maybe the creation of subdirectories that are not watched yet.
-                subtrees.add(dir);
-                registerTree(dir);
-                continue;
-            }
-            Path child = dir.resolve((Path) event.context());
-            directories.add(dir);
-            if (event.kind() == ENTRY_DELETE) {
-                // Deleted, or moved away (maybe out of the folder, where its watches must not follow it).
-                unwatchBelow(child);
-            } else if (event.kind() == ENTRY_CREATE && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)
-                    && watchable.test(child)) {
-                registerTree(child);
-                subtrees.add(child);
-            }
+    /** One event: its name is a child of the watched directory {@code wd}. */
+    private void handle(int wd, int mask, String name) {
+        if ((mask & Inotify.IN_Q_OVERFLOW) != 0) {
+            // The kernel's queue was full and events were lost, maybe the creation of directories not watched yet.
+            changedSubtrees.add(root);
+            registerTree(root);
+            return;
         }
-        if (!key.reset()) {
-            // The directory is gone (or no longer watched); its parent's events cover its name.
-            keys.remove(dir.toString(), key);
+        Path dir = watched.get(wd);
+        if (dir == null) {
+            return; // a watch removed meanwhile
         }
-        debouncer.add(new ChangeSet(directories, subtrees));
+        if ((mask & Inotify.IN_IGNORED) != 0) {
+            // The watch is gone (its directory deleted, or unwatched); the parent's events cover the name.
+            watched.remove(wd);
+            watches.remove(dir.toString(), wd);
+            return;
+        }
+        if (name == null) {
+            return; // the directory itself: its parent's watch reports it by name
+        }
+        Path child = dir.resolve(name);
+        changedDirectories.add(dir);
+        if ((mask & Inotify.IN_ISDIR) == 0) {
+            return;
+        }
+        if ((mask & (Inotify.IN_DELETE | Inotify.IN_MOVED_FROM)) != 0) {
+            // Deleted, or moved away (maybe out of the folder, where its watches must not follow it).
+            unwatchBelow(child);
+        } else if ((mask & (Inotify.IN_CREATE | Inotify.IN_MOVED_TO)) != 0 && watchable.test(child)) {
+            registerTree(child);
+            changedSubtrees.add(child);
+        }
     }
 
     /** Watches {@code top} and every watchable directory below it that is not watched yet. */
@@ -228,25 +231,15 @@ public final class FolderWatcher implements AutoCloseable {
 
     /** Watches one directory; false if watching has stopped (the limit is reached, or closed). */
     private boolean register(Path dir) {
-        WatchKey known = keys.get(dir.toString());
-        if (known != null && known.isValid()) {
-            return true;
-        }
-        try {
-            WatchKey key = watch(dir);
-            if (!key.watchable().equals(dir)) {
-                // inotify watches inodes: a directory renamed while watched comes back with its old name's key, whose
-                // events would name the old path. Watch it afresh under its new name.
-                keys.remove(key.watchable().toString(), key);
-                key.cancel();
-                key = watch(dir);
-            }
-            keys.put(dir.toString(), key);
-            return true;
-        } catch (ClosedWatchServiceException e) {
+        if (!watching) {
             return false;
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(WATCH_LIMIT_MESSAGE)) {
+        }
+        registrations.incrementAndGet();
+        int wd;
+        try {
+            wd = inotify.watch(dir);
+        } catch (Inotify.InotifyException e) {
+            if (e.errno == Inotify.ENOSPC) {
                 fallBack(limitWarning("watches", MAX_WATCHES, 524288));
                 return false;
             }
@@ -254,26 +247,34 @@ public final class FolderWatcher implements AutoCloseable {
             LOG.debug("Cannot watch {}: {}", dir, e.getMessage());
             return true;
         }
-    }
-
-    private WatchKey watch(Path dir) throws IOException {
-        registrations.incrementAndGet();
-        return dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+        // inotify watches inodes: a directory renamed while watched (its move's events lost) comes back with its
+        // old name's descriptor, whose events must now name the new path.
+        Path before = watched.put(wd, dir);
+        if (before != null && !before.equals(dir)) {
+            watches.remove(before.toString(), wd);
+        }
+        watches.put(dir.toString(), wd);
+        return true;
     }
 
     /** Stops watching {@code path} and every directory below it. */
     private void unwatchBelow(Path path) {
         String name = path.toString();
         String below = name + path.getFileSystem().getSeparator();
-        WatchKey self = keys.remove(name);
+        Integer self = watches.remove(name);
         if (self != null) {
-            self.cancel();
+            forget(self);
         }
-        for (Iterator<WatchKey> it = keys.subMap(below, below + Character.MAX_VALUE).values().iterator();
+        for (Iterator<Integer> it = watches.subMap(below, below + Character.MAX_VALUE).values().iterator();
              it.hasNext(); ) {
-            it.next().cancel();
+            forget(it.next());
             it.remove();
         }
+    }
+
+    private void forget(int wd) {
+        watched.remove(wd);
+        inotify.unwatch(wd);
     }
 
     /** Stops watching for good, says why once, and reports the whole folder periodically instead. */
@@ -283,7 +284,10 @@ public final class FolderWatcher implements AutoCloseable {
         }
         fellBack = true;
         watching = false;
-        closeService();
+        Inotify open = inotify;
+        if (open != null) {
+            open.wake(); // the reader stops, and closes the instance with its watches
+        }
         LOG.warn(warning);
         scheduler.schedule(this::periodicScan, settings.fallbackInterval().toNanos());
     }
@@ -296,23 +300,13 @@ public final class FolderWatcher implements AutoCloseable {
         scheduler.schedule(this::periodicScan, settings.fallbackInterval().toNanos());
     }
 
-    private void closeService() {
-        WatchService open = service;
-        if (open == null) {
-            return;
-        }
-        try {
-            open.close();
-        } catch (IOException e) {
-            LOG.debug("Closing the watch service: {}", e.getMessage());
-        }
-    }
-
     private String limitWarning(String what, Path setting, int suggested) {
         String name = "fs.inotify." + setting.getFileName();
         String current;
         try {
-            current = Files.readString(setting).strip();
+            // By lines: Files.readString trusts the size a /proc file reports (0), and some kernels then give it
+            // only the first byte.
+            current = Files.readAllLines(setting).stream().findFirst().orElse("unknown").strip();
         } catch (IOException e) {
             current = "unknown";
         }

@@ -56,6 +56,8 @@ class WatchLimitTest {
         String warning = warnings.get(0);
         assertTrue(warning.contains("fs.inotify.max_user_watches") && warning.contains("/proc/sys/fs/inotify/"
                 + "max_user_watches") && warning.contains("sysctl"), warning);
+        String setting = Files.readAllLines(Path.of("/proc/sys/fs/inotify/max_user_watches")).get(0).strip();
+        assertTrue(warning.contains("fs.inotify.max_user_watches = " + setting + ","), "the setting's value: " + warning);
         Map<String, String> seen = result.outLines().stream().filter(line -> line.contains("="))
                 .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
         assertEquals("false", seen.get("watching"));
