@@ -49,6 +49,8 @@ final class Inotify implements AutoCloseable {
     /** Room for a few thousand events per read (each 16 bytes and its name). */
     private static final int BUFFER_BYTES = 64 << 10;
     private static final int EVENT_HEADER_BYTES = 16;
+    /** An event with the longest name (255 bytes), its NUL and padding. */
+    private static final int LARGEST_EVENT_BYTES = EVENT_HEADER_BYTES + 256 + 16;
     /** The charset the JDK encodes file names with, so that names read here are the names it would read. */
     private static final Charset NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
@@ -146,6 +148,11 @@ final class Inotify implements AutoCloseable {
                 batch.getInt(); // the cookie pairing a rename's two halves: each half is handled on its own here
                 int length = batch.getInt();
                 events.event(wd, mask, name(batch, length));
+            }
+            if (read <= BUFFER_BYTES - LARGEST_EVENT_BYTES) {
+                // The read took all there was (it returns as many whole events as fit). Reading on until EAGAIN
+                // would cost an exception, stack trace and all, per batch; what comes later wakes the next poll.
+                return true;
             }
         }
     }
