@@ -158,7 +158,8 @@ print_header() {
         "big = 2 files of $BIG_MIB MiB; edit = 1 file of $((BIG_MIB / 2)) MiB"
     echo "            on a fresh loop-mounted ext4 image, warm page cache"
     echo "  timing  : mirror from the start of \`mirror join\` (or of the change) until both peers report inSync" \
-        "with equal roots, polled every $POLL_MS ms via $STATUS_VIA"
+        "with equal roots, via $STATUS_VIA (waiting on wait-in-sync where the peers know it, else polled every" \
+        "$POLL_MS ms)"
     echo "  wire    : IP bytes (headers included) of both directions on lo, nftables counters on the tools' ports"
     echo "  reps    : $((1 - FIRST_REP)) warm-up + median of $REPS"
     echo "  load    : $START_LOAD at start ($(nproc) cores)"

@@ -199,8 +199,9 @@ print_report() {
     ((ONE_IMAGE)) && into="the source's own image (one file system), the last run's copy deleted before each run"
     echo "  data    : $SMALL_FILES files of $SMALL_MIN_BYTES-$SMALL_MAX_BYTES bytes, first mirror into $into;" \
         "$ROUNDS rounds after a warm-up, order rotated each round"
-    echo "  timing  : mirror from the start of \`mirror join\` until both peers report inSync (polled every" \
-        "$POLL_MS ms); rsync: its own run (and, beside it, with the \`sync\` after it)"
+    echo "  timing  : mirror from the start of \`mirror join\` until both peers report inSync (waiting on" \
+        "wait-in-sync where the peers know it, else polled every $POLL_MS ms); rsync: its own run (and, beside it," \
+        "with the \`sync\` after it)"
     echo "  load    : $START_LOAD at start ($(nproc) cores); MIRROR_JAVA_OPTS='$CALLER_JAVA_OPTS'," \
         "MIRROR_PEER_OPTS='${PEER_OPTS[*]}'"
     for ((i = 0; i < n; i++)); do [[ ${CONTENDERS[$i]} == rsync ]] || echo "  #$i      : ${CONTENDERS[$i]}"; done
