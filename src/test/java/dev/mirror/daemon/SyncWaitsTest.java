@@ -2,6 +2,7 @@ package dev.mirror.daemon;
 
 import dev.mirror.core.DeviceId;
 import dev.mirror.core.Hash;
+import dev.mirror.testing.Await;
 import dev.mirror.tree.TreeSummary;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,7 +28,9 @@ class SyncWaitsTest {
     private static final Duration LONG = Duration.ofSeconds(20);
 
     private volatile StatusReport now = report(BEFORE, List.of());
-    private final SyncWaits waits = new SyncWaits(() -> now);
+    /** How many times a wait looked at the status. */
+    private final AtomicInteger looks = new AtomicInteger();
+    private final SyncWaits waits = new SyncWaits(this::look);
 
     @AfterEach
     void close() {
@@ -37,7 +41,7 @@ class SyncWaitsTest {
     void answersOnceEveryPairedPeerIsInSync() throws Exception {
         now = report(BEFORE, List.of(peer(false)));
         CompletableFuture<String> answer = waits.whenInSync(LONG, Optional.empty());
-        Thread.sleep(3 * SyncWaits.SAFETY_CHECK_MILLIS);
+        awaitLooks(3);
         assertFalse(answer.isDone(), "answered while a peer was not in sync");
 
         now = report(BEFORE, List.of(peer(true)));
@@ -48,10 +52,10 @@ class SyncWaitsTest {
     @Test
     void aRecheckAnswersWithoutWaitingForTheSafetyCheck() throws Exception {
         now = report(BEFORE, List.of(peer(false)));
-        SyncWaits hourly = new SyncWaits(() -> now, Duration.ofHours(1));
+        SyncWaits hourly = new SyncWaits(this::look, Duration.ofHours(1));
         try {
             CompletableFuture<String> answer = hourly.whenInSync(LONG, Optional.empty());
-            Thread.sleep(3 * SyncWaits.SAFETY_CHECK_MILLIS); // the first check, which comes at once, is long past
+            awaitLooks(1); // the first check, which comes at once; the next would be in an hour
             now = report(BEFORE, List.of(peer(true)));
 
             hourly.recheck();
@@ -73,7 +77,7 @@ class SyncWaitsTest {
     void waitsForARootOtherThanTheOneGiven() throws Exception {
         now = report(BEFORE, List.of(peer(true)));
         CompletableFuture<String> answer = waits.whenInSync(LONG, Optional.of(BEFORE));
-        Thread.sleep(3 * SyncWaits.SAFETY_CHECK_MILLIS);
+        awaitLooks(3);
         assertFalse(answer.isDone(), "answered for the state before the change");
 
         now = report(AFTER, List.of(peer(true)));
@@ -110,6 +114,15 @@ class SyncWaitsTest {
         now = report(AFTER, List.of(peer(true)));
         assertEquals(SyncWaits.IN_SYNC, commands.answer(ControlCommands.WAIT + " 10000 " + BEFORE.hex())
                 .toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+
+    private StatusReport look() {
+        looks.incrementAndGet();
+        return now;
+    }
+
+    private void awaitLooks(int count) {
+        Await.until(Duration.ofSeconds(10), () -> looks.get() >= count, count + " looks at the status");
     }
 
     private static StatusReport report(Hash root, List<StatusReport.PeerStatus> peers) {
