@@ -33,17 +33,25 @@ final class FileTimes {
             Files.setLastModifiedTime(file, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
             return;
         }
+        setMtime(AT_FDCWD, file.toString(), mtimeNanos);
+    }
+
+    /**
+     * As {@link #setMtime(Path, long)}, for {@code name} (a path relative to the directory open as {@code dirFd}, or
+     * absolute with {@code AT_FDCWD}); only where the native call is bound ({@link NativeDirectory}).
+     */
+    static void setMtime(int dirFd, String name, long mtimeNanos) throws IOException {
         long seconds = Math.floorDiv(mtimeNanos, 1_000_000_000L);
         long nanos = Math.floorMod(mtimeNanos, 1_000_000_000L);
         // struct timespec[2] on 64-bit Linux: {tv_sec, tv_nsec} for atime (left alone), then for mtime.
         long[] times = {0, UTIME_OMIT, seconds, nanos};
         try {
-            LibC.utimensat(AT_FDCWD, LibC.cPath(file), times, AT_SYMLINK_NOFOLLOW);
+            LibC.utimensat(dirFd, LibC.cPath(name), times, AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == ENOENT) {
-                throw new NoSuchFileException(file.toString());
+                throw new NoSuchFileException(name);
             }
-            throw LibC.failure("Cannot set the modification time of " + file, e);
+            throw LibC.failure("Cannot set the modification time of " + name, e);
         }
     }
 }

@@ -33,6 +33,8 @@ final class LibC {
     /** {@code times} is a {@code struct timespec[2]} as 64-bit Linux lays it out: four longs. */
     static native int utimensat(int dirfd, byte[] path, long[] times, int flags) throws LastErrorException;
 
+    static native int fchmodat(int dirfd, byte[] path, int mode, int flags) throws LastErrorException;
+
     /**
      * {@code path} as the NUL-terminated bytes the C calls take, in the charset the JDK itself encodes file names
      * with, so that both name the same file whatever JNA's own default encoding is.

@@ -48,6 +48,19 @@ final class NativeDirectory implements AutoCloseable {
         return DirectoryCalls.AVAILABLE;
     }
 
+    /**
+     * Gives the file {@code name} here (not followed if a symlink) the mtime {@code mtimeNanos}, to the nanosecond,
+     * and the permission bits {@code permissionBits} (0777 at most).
+     */
+    void setMtimeAndMode(String name, long mtimeNanos, int permissionBits) throws IOException {
+        FileTimes.setMtime(fd, name, mtimeNanos);
+        try {
+            LibC.fchmodat(fd, LibC.cPath(name), permissionBits, 0);
+        } catch (LastErrorException e) {
+            throw LibC.failure("Cannot set the permissions of " + name, e);
+        }
+    }
+
     /** Opens {@code dir} by its path (symlinks on the way followed, as the JDK opens the folder itself). */
     static NativeDirectory open(Path dir) throws IOException {
         try {

@@ -5,8 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
 
 /**
  * A file being received: made exclusively in {@code .mirror/tmp/} under a fresh name, written by the caller through
@@ -98,12 +96,7 @@ public final class StagedFile implements AutoCloseable {
     }
 
     private void setTimesAndMode(long mtimeNanos, int mode) throws IOException {
-        Set<PosixFilePermission> permissions = FileInstaller.permissions(mode);
-        // By path, which is safe in .mirror/tmp, to the nanosecond (the JDK's descriptor-relative setTimes keeps
-        // only microseconds).
-        // Before the mode: the JDK opens the file to set its times, which a mode like 0200 would forbid.
-        FileTimes.setMtime(path, mtimeNanos);
-        Files.setPosixFilePermissions(path, permissions);
+        owner.setTimesAndMode(path, mtimeNanos, mode);
     }
 
     /**
