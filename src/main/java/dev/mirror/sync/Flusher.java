@@ -31,7 +31,7 @@ import java.util.concurrent.Executors;
 final class Flusher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
 
-    /** A written file waiting to be sealed and durable, and what to hand to the sink with it. */
+    /** A written and sealed file waiting to be durable, and what to hand to the sink with it. */
     record Built(Transfer.FileJob job, StagedFile file, ChunkList chunks) {
     }
 
@@ -134,26 +134,24 @@ final class Flusher implements AutoCloseable {
     }
 
     /**
-     * On the flush thread: seals the group's files, flushes them, then hands them to the sink (or, if the flush
-     * failed, closes them and says so). A file not handed over because the sink failed is deleted, and the failure
-     * ends the run.
+     * On the flush thread: flushes the group's files, then hands them to the sink (or, if the flush failed, closes
+     * them and says so). A file not handed over because the sink failed is deleted, and the failure ends the run.
      */
     private void flushAndHandOver(List<Built> group) {
         try {
             if (sinkFailed) {
                 return; // the run is over: a group queued behind the failed one is not installed either
             }
-            List<Built> sealed = sealed(group);
             IOException problem = null;
             try {
-                List<StagedFile> files = new ArrayList<>(sealed.size());
-                sealed.forEach(built -> files.add(built.file()));
+                List<StagedFile> files = new ArrayList<>(group.size());
+                group.forEach(built -> files.add(built.file()));
                 installer.flush(files);
             } catch (IOException e) {
                 problem = e;
             }
             try {
-                for (Built built : sealed) {
+                for (Built built : group) {
                     if (problem == null) {
                         installer.markDurable(List.of(built.file()));
                         sink.built(built.job(), built.file(), built.chunks());
@@ -169,23 +167,6 @@ final class Flusher implements AutoCloseable {
         } finally {
             discard(group); // what was not installed (closing an installed or closed file changes nothing)
         }
-    }
-
-    /**
-     * Gives each file of the group its mtime and mode, before the flush that makes them durable too; a file that
-     * cannot take them is deleted and its job failed. The writer leaves this here: it is the busier of the two.
-     */
-    private List<Built> sealed(List<Built> group) {
-        List<Built> sealed = new ArrayList<>(group.size());
-        for (Built built : group) {
-            try {
-                built.file().sealWithoutSync(built.job().entry().mtimeNanos(), built.job().entry().mode());
-                sealed.add(built);
-            } catch (IOException e) {
-                sink.failed(built.job(), e);
-            }
-        }
-        return sealed;
     }
 
     private ExecutorService thread() {
