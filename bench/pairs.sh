@@ -28,6 +28,7 @@ SAME_IMAGE=0 # 1: every run deletes the last run's copy and writes into the same
 ONE_IMAGE=0  # 1: the copies go onto the source's own image (one file system, as in mirror.sh), not one of their own
 SMALL_MIN_BYTES=1024
 SMALL_MAX_BYTES=65536
+IMAGE_MIB="" # --image-mib: every image's size; empty: room for the data and 1 GiB more
 CONTENDERS=()
 MIRROR_BIN=""
 CALLER_JAVA_OPTS=${MIRROR_JAVA_OPTS-}
@@ -57,13 +58,14 @@ FAILURES=()
 
 usage() {
     cat <<EOF
-Usage: bench/pairs.sh [--rounds N] [--small-files N] [--same-image | --one-image] CONTENDER...
+Usage: bench/pairs.sh [--rounds N] [--small-files N] [--image-mib N] [--same-image | --one-image] CONTENDER...
 
 Runs as root. A CONTENDER is a mirror launcher (bin/mirror of a build; two builds are two contenders) or the word
 rsync (rsync -a over ssh to an sshd of our own on 127.0.0.1:$SSH_PORT). Every round runs each contender once, into
 a fresh ext4 image, in an order rotated each round; the report goes to standard output.
   --rounds N        rounds (default $ROUNDS), after one untimed warm-up run of each contender
   --small-files N   files of 1-64 KiB (default $SMALL_FILES; directories: N/100)
+  --image-mib N     make each image N MiB (default: room for the data and 1 GiB more; mirror.sh's is ~19,000)
   --same-image      delete the last run's copy and write into the same image (as mirror.sh does), not a new one
   --one-image       write the copies onto the source's image (one file system, as mirror.sh has), deleting the last
 Environment: MIRROR_JAVA_OPTS, MIRROR_PEER_OPTS and RSYNC_SSH_OPTS, as for bench/mirror.sh.
@@ -73,9 +75,13 @@ EOF
 parse_args() {
     while (($#)); do
         case $1 in
-            --rounds | --small-files)
+            --rounds | --small-files | --image-mib)
                 [[ ${2-} =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive integer" >&2; usage >&2; exit 2; }
-                if [[ $1 == --rounds ]]; then ROUNDS=$2; else SMALL_FILES=$2; fi
+                case $1 in
+                    --rounds) ROUNDS=$2 ;;
+                    --small-files) SMALL_FILES=$2 ;;
+                    *) IMAGE_MIB=$2 ;;
+                esac
                 shift 2
                 ;;
             --same-image) SAME_IMAGE=1; shift ;;
@@ -118,6 +124,10 @@ main() {
 # The source tree and mirror's state of it; a copy of the tree in each destination image (with --one-image, the
 # source's image holds both).
 image_size_mib() {
+    if [[ -n $IMAGE_MIB ]]; then
+        echo "$IMAGE_MIB"
+        return
+    fi
     echo $(((1 + ONE_IMAGE) * SMALL_FILES * ((SMALL_MIN_BYTES + SMALL_MAX_BYTES) / 2 + 6144) / 1048576 + 1024))
 }
 
