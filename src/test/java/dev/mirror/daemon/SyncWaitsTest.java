@@ -39,14 +39,8 @@ class SyncWaitsTest {
 
     @Test
     void answersOnceEveryPairedPeerIsInSync() throws Exception {
-        now = report(BEFORE, List.of(peer(false)));
-        CompletableFuture<String> answer = waits.whenInSync(LONG, Optional.empty());
-        awaitLooks(3);
-        assertFalse(answer.isDone(), "answered while a peer was not in sync");
-
-        now = report(BEFORE, List.of(peer(true)));
-
-        assertEquals(SyncWaits.IN_SYNC, answer.get(10, TimeUnit.SECONDS));
+        assertAnsweredOnlyAfter(report(BEFORE, List.of(peer(false))), Optional.empty(),
+                report(BEFORE, List.of(peer(true))), "answered while a peer was not in sync");
     }
 
     @Test
@@ -75,14 +69,8 @@ class SyncWaitsTest {
 
     @Test
     void waitsForARootOtherThanTheOneGiven() throws Exception {
-        now = report(BEFORE, List.of(peer(true)));
-        CompletableFuture<String> answer = waits.whenInSync(LONG, Optional.of(BEFORE));
-        awaitLooks(3);
-        assertFalse(answer.isDone(), "answered for the state before the change");
-
-        now = report(AFTER, List.of(peer(true)));
-
-        assertEquals(SyncWaits.IN_SYNC, answer.get(10, TimeUnit.SECONDS));
+        assertAnsweredOnlyAfter(report(BEFORE, List.of(peer(true))), Optional.of(BEFORE),
+                report(AFTER, List.of(peer(true))), "answered for the state before the change");
     }
 
     @Test
@@ -114,6 +102,19 @@ class SyncWaitsTest {
         now = report(AFTER, List.of(peer(true)));
         assertEquals(SyncWaits.IN_SYNC, commands.answer(ControlCommands.WAIT + " 10000 " + BEFORE.hex())
                 .toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+
+    /** A wait that sees {@code before} a few times unanswered, then {@code after}, and answers in sync. */
+    private void assertAnsweredOnlyAfter(StatusReport before, Optional<Hash> notRoot, StatusReport after, String early)
+            throws Exception {
+        now = before;
+        CompletableFuture<String> answer = waits.whenInSync(LONG, notRoot);
+        awaitLooks(3);
+        assertFalse(answer.isDone(), early);
+
+        now = after;
+
+        assertEquals(SyncWaits.IN_SYNC, answer.get(10, TimeUnit.SECONDS));
     }
 
     private StatusReport look() {
