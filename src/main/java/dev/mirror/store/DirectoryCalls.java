@@ -1,6 +1,7 @@
 package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
+import dev.mirror.core.CLibrary;
 
 import java.util.Locale;
 
@@ -64,7 +65,7 @@ final class DirectoryCalls {
     static native int close(int fd) throws LastErrorException;
 
     private static boolean bind() {
-        return LibC.bind(DirectoryCalls.class,
+        return CLibrary.bind(DirectoryCalls.class,
                 "received files are installed through the JDK's directory streams alone");
     }
 }

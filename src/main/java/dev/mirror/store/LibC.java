@@ -1,13 +1,10 @@
 package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import org.slf4j.LoggerFactory;
+import dev.mirror.core.CLibrary;
 
 import java.io.IOException;
-import java.nio.charset.Charset;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * The calls of the C library that the JDK does not offer ({@link FileSystemSync}, {@link FileTimes}), bound once
@@ -17,8 +14,6 @@ import java.util.Arrays;
  */
 final class LibC {
     static final boolean AVAILABLE = bind();
-    /** The charset the JDK itself encodes file names with. */
-    private static final Charset NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
     private LibC() {
     }
@@ -35,42 +30,23 @@ final class LibC {
 
     static native int fchmodat(int dirfd, byte[] path, int mode, int flags) throws LastErrorException;
 
-    /**
-     * {@code path} as the NUL-terminated bytes the C calls take, in the charset the JDK itself encodes file names
-     * with, so that both name the same file whatever JNA's own default encoding is.
-     */
+    /** {@code path} as the C calls take it ({@link CLibrary#path}). */
     static byte[] cPath(Path path) {
-        return cPath(path.toString());
+        return CLibrary.path(path.toString());
+    }
+
+    /** A path or a name given as a string, as the C calls take it ({@link CLibrary#path}). */
+    static byte[] cPath(String path) {
+        return CLibrary.path(path);
     }
 
     /** The first {@code length} bytes of {@code name} decoded as the JDK decodes file names. */
     static String fromC(byte[] name, int length) {
-        return new String(name, 0, length, NAMES);
-    }
-
-    /** A path or a name given as a string, as {@link #cPath(Path)} encodes it. */
-    static byte[] cPath(String path) {
-        byte[] name = path.getBytes(NAMES);
-        return Arrays.copyOf(name, name.length + 1);
+        return CLibrary.name(name, length);
     }
 
     private static boolean bind() {
-        return bind(LibC.class, "files are fsynced one by one and mtimes are set by the JDK");
-    }
-
-    /**
-     * Binds the native methods of {@code calls} to the C library; false (and {@code withoutThem}, why it matters,
-     * logged at debug) if one of them cannot be.
-     */
-    static boolean bind(Class<?> calls, String withoutThem) {
-        try {
-            Native.register(calls, "c");
-            return true;
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LoggerFactory.getLogger(calls).debug("The C library's calls of {} could not be bound ({}): {}",
-                    calls.getSimpleName(), e.getMessage(), withoutThem);
-            return false;
-        }
+        return CLibrary.bind(LibC.class, "files are fsynced one by one and mtimes are set by the JDK");
     }
 
     /**

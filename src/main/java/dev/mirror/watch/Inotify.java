@@ -2,16 +2,13 @@ package dev.mirror.watch;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import org.slf4j.LoggerFactory;
+import dev.mirror.core.CLibrary;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.Charset;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Linux's inotify, called through the C library (JNA's direct mapping: each call a plain native method). The JDK's
@@ -51,8 +48,6 @@ final class Inotify implements AutoCloseable {
     private static final int EVENT_HEADER_BYTES = 16;
     /** An event with the longest name (255 bytes), its NUL and padding. */
     private static final int LARGEST_EVENT_BYTES = EVENT_HEADER_BYTES + 256 + 16;
-    /** The charset the JDK encodes file names with, so that names read here are the names it would read. */
-    private static final Charset NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
     static final boolean AVAILABLE = bind();
 
@@ -99,9 +94,8 @@ final class Inotify implements AutoCloseable {
         if (closed) {
             throw new InotifyException("inotify_add_watch " + dir + " after close", 0);
         }
-        byte[] name = dir.toString().getBytes(NAMES);
         try {
-            return inotify_add_watch(fd, Arrays.copyOf(name, name.length + 1),
+            return inotify_add_watch(fd, CLibrary.path(dir.toString()),
                     CHANGES | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK);
         } catch (LastErrorException e) {
             throw new InotifyException("inotify_add_watch " + dir, e.getErrorCode());
@@ -233,7 +227,7 @@ final class Inotify implements AutoCloseable {
         }
         byte[] bytes = new byte[end - start];
         batch.get(start, bytes);
-        return new String(bytes, NAMES);
+        return CLibrary.name(bytes, bytes.length);
     }
 
     private static void closeQuietly(int descriptor) {
@@ -245,13 +239,7 @@ final class Inotify implements AutoCloseable {
     }
 
     private static boolean bind() {
-        try {
-            Native.register(Inotify.class, "c");
-            return true;
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LoggerFactory.getLogger(Inotify.class).debug("inotify cannot be called through JNA: {}", e.getMessage());
-            return false;
-        }
+        return CLibrary.bind(Inotify.class, "the folder is scanned periodically instead of watched");
     }
 
     private static native int inotify_init1(int flags) throws LastErrorException;
