@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,7 +28,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Puts what a peer sent into the folder without losing or misplacing anything (docs/writing.md): every path passes
@@ -332,9 +330,7 @@ public final class FileInstaller implements AutoCloseable {
             parent.move(Path.of(src.name()), temp.stream(), Path.of(partName));
             syncDirectory(parent);
         }
-        // By path, which is safe in .mirror/tmp (as StagedFile.sealWithoutSync): times first, then the mode.
-        Files.setLastModifiedTime(part, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
-        Files.setPosixFilePermissions(part, permissions(mode));
+        setTimesAndMode(part, mtimeNanos, mode);
         return replace(partName, path, Expectation.absent(), () -> { });
     }
 
