@@ -4,6 +4,8 @@ import dev.mirror.core.Hash;
 import dev.mirror.scan.ChunkList;
 import dev.mirror.tree.ChunkLocation;
 
+import io.netty.util.internal.PlatformDependent;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -102,9 +104,12 @@ final class LocalChunks {
         }
     }
 
-    /** The bytes at {@code offset}, or null if the file ends first. */
+    /**
+     * The bytes at {@code offset}, or null if the file ends first. The array is not zeroed first where the JDK allows
+     * it (see {@code FrameBuffer}): the read fills all of it, or it is dropped.
+     */
     private static byte[] readFully(FileChannel channel, long offset, int length) throws IOException {
-        byte[] data = new byte[length];
+        byte[] data = PlatformDependent.allocateUninitializedArray(length);
         ByteBuffer buffer = ByteBuffer.wrap(data);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, offset + buffer.position()) < 0) {

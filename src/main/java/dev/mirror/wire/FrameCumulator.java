@@ -9,8 +9,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  * prefix is in. Netty's default cumulator grows its buffer by doubling as bytes arrive: a 2 MiB frame coming in 16 KiB
  * TLS records was moved through about eight buffers in turn, each allocated, filled with a copy of the last and freed
  * — as many bytes copied again as the link carried, and ~0.2 CPU-s of a receiver's link thread in a first mirror of
- * 50,000 files. Here each frame's bytes are copied once. A length over {@link FrameCodec#MAX_FRAME_BYTES} sizes
- * nothing: the decoder refuses it and closes the link.
+ * 50,000 files. Here each frame's bytes are copied once, into a {@link FrameBuffer}, where the parsed frame's bytes
+ * fields may stay. A length over {@link FrameCodec#MAX_FRAME_BYTES} sizes nothing: the decoder refuses it and closes
+ * the link.
  */
 final class FrameCumulator implements ByteToMessageDecoder.Cumulator {
     /**
@@ -38,7 +39,7 @@ final class FrameCumulator implements ByteToMessageDecoder.Cumulator {
                 return cumulation;
             }
             int frame = frameBytes(cumulation);
-            ByteBuf larger = alloc.buffer(Math.max(total, frame == 0 ? 0 : frame + NEXT_FRAME_ROOM));
+            ByteBuf larger = new FrameBuffer(alloc, Math.max(total, frame == 0 ? 0 : frame + NEXT_FRAME_ROOM));
             larger.writeBytes(cumulation).writeBytes(in);
             cumulation.release();
             return larger;

@@ -1,6 +1,8 @@
 package dev.mirror.wire;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.mirror.wire.proto.ChunkData;
 import dev.mirror.wire.proto.ChunkReply;
 import dev.mirror.wire.proto.Frame;
@@ -158,11 +160,85 @@ class FrameCodecTest {
             channel.writeInbound(Unpooled.buffer(length).writeBytes(wire, at, length)); // as TLS hands them on
         }
 
-        assertEquals(reply, channel.readInbound());
+        Frame decoded = channel.readInbound();
+        assertEquals(reply, decoded);
         assertEquals(ROOT, channel.readInbound());
-        assertEquals(List.of(4 + reply.getSerializedSize() + FrameCumulator.NEXT_FRAME_ROOM), allocated.stream().filter(n -> n > 64 << 10).toList(),
-                "one buffer for the big frame, of its size: " + allocated);
+        assertEquals(List.of(), allocated.stream().filter(n -> n > 64 << 10).toList(),
+                "the big frame is gathered in a FrameBuffer, not in a buffer from the pool: " + allocated);
+        assertEquals(4 + reply.getSerializedSize() + FrameCumulator.NEXT_FRAME_ROOM,
+                backingArray(decoded.getChunkReply().getChunks(0).getData()).length,
+                "the chunk's bytes stay in the one array sized for the frame: not copied out");
         channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void framesParsedEarlierKeepTheirBytesWhileLaterOnesArriveInTheSameBuffer() {
+        // Small frames in small pieces: several frames share one FrameBuffer, and the decoder asks it to discard
+        // read bytes every 16 reads. Moving them would corrupt the chunks of frames parsed before.
+        java.util.Random random = new java.util.Random(5);
+        List<Frame> sent = new ArrayList<>();
+        byte[] wire = new byte[0];
+        for (int i = 0; i < 64; i++) {
+            byte[] data = new byte[1 + random.nextInt(6 << 10)];
+            random.nextBytes(data);
+            Frame frame = Frame.newBuilder().setId(i + 1).setChunkReply(ChunkReply.newBuilder().addChunks(
+                    ChunkData.newBuilder().setHash(ByteString.copyFrom(new byte[32])).setData(
+                            ByteString.copyFrom(data)))).build();
+            sent.add(frame);
+            wire = concat(wire, encode(frame));
+        }
+        EmbeddedChannel channel = channel();
+        for (int at = 0; at < wire.length; at += 1500) {
+            int length = Math.min(1500, wire.length - at);
+            channel.writeInbound(Unpooled.buffer(length).writeBytes(wire, at, length));
+        }
+
+        List<Frame> received = new ArrayList<>();
+        for (Frame frame; (frame = channel.readInbound()) != null; ) {
+            received.add(frame);
+        }
+        assertEquals(sent, received);
+        assertTrue(received.stream().anyMatch(frame -> {
+            ByteString data = frame.getChunkReply().getChunks(0).getData();
+            return backingArray(data).length > data.size();
+        }), "some chunks were parsed in place, where later frames were written next to them");
+        channel.finishAndReleaseAll();
+    }
+
+    /** The array a ByteString's bytes are in (a copy of them if it is not one array). */
+    private static byte[] backingArray(ByteString data) {
+        byte[][] array = new byte[1][];
+        try {
+            UnsafeByteOperations.unsafeWriteTo(data, new ByteOutput() {
+                @Override
+                public void write(byte value) {
+                    array[0] = data.toByteArray();
+                }
+
+                @Override
+                public void write(byte[] value, int offset, int length) {
+                    array[0] = value;
+                }
+
+                @Override
+                public void writeLazy(byte[] value, int offset, int length) {
+                    array[0] = value;
+                }
+
+                @Override
+                public void write(java.nio.ByteBuffer value) {
+                    array[0] = data.toByteArray();
+                }
+
+                @Override
+                public void writeLazy(java.nio.ByteBuffer value) {
+                    array[0] = data.toByteArray();
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return array[0];
     }
 
     private static EmbeddedChannel channel() {
