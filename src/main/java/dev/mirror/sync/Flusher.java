@@ -42,13 +42,34 @@ final class Flusher implements AutoCloseable {
     private CompletableFuture<Void> handingOver = CompletableFuture.completedFuture(null);
     /** The group before it, queued or under way on the same thread. */
     private CompletableFuture<Void> waiting = CompletableFuture.completedFuture(null);
-    /** Set on the flush thread once the sink threw: the groups still queued are discarded. */
+    /** Set on the flush thread once the sink or the first task threw: the groups still queued are discarded. */
     private volatile boolean sinkFailed;
     private CompletableFuture<Void> writingBack = CompletableFuture.completedFuture(null);
 
     Flusher(FileInstaller installer, Transfer.Sink sink) {
         this.installer = installer;
         this.sink = sink;
+    }
+
+    /** Work for the flush thread that may fail. */
+    interface Task {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code task} on the flush thread before any group is handed over, while the writer goes on: installs the
+     * files need done first (a round's directories). Call it before the first {@link #flush}. If it fails, no group
+     * is installed, and the failure ends the run at the writer's next {@link #flush} or {@link #finish}.
+     */
+    void first(Task task) {
+        handingOver = CompletableFuture.runAsync(() -> {
+            try {
+                task.run();
+            } catch (IOException | RuntimeException e) {
+                sinkFailed = true;
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+        }, thread());
     }
 
     /**
@@ -67,7 +88,7 @@ final class Flusher implements AutoCloseable {
         handingOver = CompletableFuture.runAsync(() -> flushAndHandOver(files), thread());
     }
 
-    /** Waits for the last group to be handed over. */
+    /** Waits for the last group to be handed over (and for the {@linkplain #first first task}). */
     void finish() throws IOException, InterruptedException {
         await(waiting);
         await(handingOver);

@@ -109,7 +109,18 @@ final class Transfer {
      * @throws ProtocolException if the peer broke the protocol: the link must close, and the rest is not built
      */
     void run(List<FileJob> jobs, Sink sink) throws IOException, InterruptedException {
+        run(jobs, sink, null);
+    }
+
+    /**
+     * As {@link #run(List, Sink)}, with {@code first} run on the flush thread before any file is handed to the sink,
+     * while the writer starts on the files (see {@link Flusher#first}); null: nothing.
+     */
+    void run(List<FileJob> jobs, Sink sink, Flusher.Task first) throws IOException, InterruptedException {
         flusher = new Flusher(installer, sink);
+        if (first != null) {
+            flusher.first(first);
+        }
         try {
             int size = FIRST_WAVE;
             List<FileJob> wave = wave(jobs, 0, size);

@@ -70,8 +70,53 @@ class FlusherTest extends TwoFolderTest {
         assertTmpEmpty();
     }
 
-    /** Fails once, at the file {@code failAt}: whatever comes after it must not reach the sink at all. */
+    @Test
+    void aFirstTaskRunsBeforeAnyFileIsHandedOverWhileTheWriterGoesOn() throws Exception {
+        List<TreePath> handed = Collections.synchronizedList(new ArrayList<>());
+        List<String> seen = new ArrayList<>();
+
+        run(handed, Integer.MAX_VALUE, () -> {
+            // A round's directories are made here: meanwhile the writer stages a whole group in .mirror/tmp/.
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (staged() < Transfer.DURABLE_GROUP_FILES && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            seen.add(Thread.currentThread().getName() + " saw " + staged() + " staged, " + handed.size() + " handed");
+        });
+
+        assertEquals(1, seen.size());
+        assertTrue(seen.get(0).matches("mirror-flush-\\d+ saw (\\d+) staged, 0 handed"), seen.get(0));
+        assertTrue(Integer.parseInt(seen.get(0).replaceAll(".* saw (\\d+) staged.*", "$1"))
+                >= Transfer.DURABLE_GROUP_FILES, seen.get(0));
+        assertEquals(jobs().stream().map(Transfer.FileJob::path).toList(), handed);
+        assertTmpEmpty();
+    }
+
+    @Test
+    void aFirstTaskThatFailsStopsTheRunAndNothingIsInstalled() throws Exception {
+        List<TreePath> handed = Collections.synchronizedList(new ArrayList<>());
+
+        IOException failure = assertThrows(IOException.class, () -> run(handed, Integer.MAX_VALUE, () -> {
+            throw new IOException("cannot make the directories");
+        }));
+
+        assertEquals("cannot make the directories", failure.getMessage());
+        assertEquals(List.of(), handed);
+        for (int i = 0; i < FILES; i++) {
+            assertTrue(Files.notExists(dirB.resolve("f" + i)));
+        }
+        assertTmpEmpty();
+    }
+
     private void run(List<TreePath> handed, int failAt) throws Exception {
+        run(handed, failAt, null);
+    }
+
+    /**
+     * Fails once, at the file {@code failAt}: whatever comes after it must not reach the sink at all. {@code first}:
+     * for {@link Transfer#run(List, Transfer.Sink, Flusher.Task)}.
+     */
+    private void run(List<TreePath> handed, int failAt, Flusher.Task first) throws Exception {
         AtomicBoolean failed = new AtomicBoolean();
         ServedTree remote = new ServedTree(new TreeServer(a.index(), a.path()));
         try (FileInstaller installer = FileInstaller.open(b.state(), b.clock())) {
@@ -93,7 +138,7 @@ class FlusherTest extends TwoFolderTest {
                 public void failed(Transfer.FileJob job, IOException problem) {
                     throw new AssertionError("nothing should fail to build here: " + job.path(), problem);
                 }
-            });
+            }, first);
         }
     }
 
@@ -104,6 +149,12 @@ class FlusherTest extends TwoFolderTest {
             jobs.add(new Transfer.FileJob(path, a.index().entry(path).orElseThrow().entry(), List.of(path), null));
         }
         return jobs;
+    }
+
+    private long staged() throws IOException {
+        try (Stream<Path> files = Files.list(dirB.resolve(".mirror/tmp"))) {
+            return files.count();
+        }
     }
 
     private void assertTmpEmpty() throws IOException {
