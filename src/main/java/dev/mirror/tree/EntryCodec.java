@@ -1,13 +1,16 @@
 package dev.mirror.tree;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import dev.mirror.core.Hash;
 import dev.mirror.scan.ChunkList;
 import dev.mirror.tree.proto.StoredBucket;
 import dev.mirror.tree.proto.StoredEntry;
 import dev.mirror.tree.proto.StoredNode;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,6 +18,10 @@ import java.nio.charset.StandardCharsets;
  * leave this class. A value that does not decode means the index is damaged.
  */
 final class EntryCodec {
+    /** The tag of {@code tree_hash} as it is on the wire: field number, then the wire type in the low three bits. */
+    private static final int TREE_HASH_TAG = StoredEntry.TREE_HASH_FIELD_NUMBER << 3
+            | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
     private EntryCodec() {
     }
 
@@ -61,6 +68,26 @@ final class EntryCodec {
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new IndexDamagedException("the entry for '" + name + "' does not decode: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Only the tree hash of an entry's value, for re-cutting buckets, which need nothing else: reading one field
+     * rather than building the whole entry (its version vector, its hashes) was two thirds of the decoding a first
+     * mirror's index updates did (TreeUpdater).
+     */
+    static Hash treeHash(String name, byte[] value) throws IndexDamagedException {
+        try {
+            CodedInputStream input = CodedInputStream.newInstance(value);
+            for (int tag; (tag = input.readTag()) != 0; ) {
+                if (tag == TREE_HASH_TAG) {
+                    return Hash.of(input.readByteArray());
+                }
+                input.skipField(tag);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IndexDamagedException("the entry for '" + name + "' does not decode: " + e.getMessage(), e);
+        }
+        throw new IndexDamagedException("the entry for '" + name + "' has no tree hash", null);
     }
 
     static byte[] encode(TreeSummary node, Hash childrenHash) {

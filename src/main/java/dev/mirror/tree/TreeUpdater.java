@@ -167,8 +167,8 @@ public final class TreeUpdater {
                 }
             }
             for (; it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
-                IndexedEntry child = EntryCodec.decode(Keys.name(it.key(), prefix.length), it.value());
-                builder.add(child.name(), child.treeHash());
+                String child = Keys.name(it.key(), prefix.length);
+                builder.add(child, EntryCodec.treeHash(child, it.value()));
                 childrenHashed++;
                 lastSeen = it.key();
                 if (Arrays.compareUnsigned(it.key(), nameKey) >= 0 && !builder.isOpen()) {
