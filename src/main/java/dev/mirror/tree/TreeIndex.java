@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -133,6 +134,21 @@ public final class TreeIndex implements AutoCloseable {
         return value == null ? Optional.empty() : Optional.of(EntryCodec.decode(path.name(), value));
     }
 
+    /**
+     * The entry at each of {@code paths}, in order (empty where there is none), read with one multi-get: for the
+     * hundreds of files one chunk list request names, cheaper than as many gets (each a call into RocksDB that looks
+     * up the column family's current version, and copies one key in and one value out).
+     */
+    public List<Optional<IndexedEntry>> entries(List<TreePath> paths) throws IOException {
+        List<byte[]> values = multiGet(entries, paths);
+        List<Optional<IndexedEntry>> found = new ArrayList<>(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
+            byte[] value = values.get(i);
+            found.add(value == null ? Optional.empty() : Optional.of(EntryCodec.decode(paths.get(i).name(), value)));
+        }
+        return found;
+    }
+
     /** The children of {@code dir}, tombstones included, in unsigned byte order of their names. */
     public ChildCursor children(TreePath dir) {
         byte[] prefix = Keys.childrenPrefix(dir);
@@ -170,8 +186,22 @@ public final class TreeIndex implements AutoCloseable {
 
     /** The chunks of a file, in order; empty for an empty file or a path that is not an indexed file. */
     public ChunkList chunks(TreePath file) throws IOException {
+        if (file.isRoot()) {
+            return ChunkList.EMPTY;
+        }
         byte[] value = get(chunks, Keys.entry(file));
         return value == null ? ChunkList.EMPTY : EntryCodec.decodeChunks(file.toString(), value);
+    }
+
+    /** The chunks of each of {@code files}, in order, as {@link #chunks(TreePath)} gives them: one multi-get. */
+    public List<ChunkList> chunks(List<TreePath> files) throws IOException {
+        List<byte[]> values = multiGet(chunks, files);
+        List<ChunkList> lists = new ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            byte[] value = values.get(i);
+            lists.add(value == null ? ChunkList.EMPTY : EntryCodec.decodeChunks(files.get(i).toString(), value));
+        }
+        return lists;
     }
 
     /** Where a chunk with this hash can be read locally, if any indexed file holds it. */
@@ -223,6 +253,31 @@ public final class TreeIndex implements AutoCloseable {
         } catch (RocksDBException e) {
             throw translate("read from", directory, e);
         }
+    }
+
+    /** The values at the entry keys of {@code paths} in {@code family}, in order; null where there is none. */
+    private List<byte[]> multiGet(ColumnFamilyHandle family, List<TreePath> paths) throws IOException {
+        List<byte[]> keys = new ArrayList<>(paths.size());
+        for (TreePath path : paths) {
+            if (!path.isRoot()) { // the root is no one's child: it has no entry
+                keys.add(Keys.entry(path));
+            }
+        }
+        List<byte[]> values;
+        try {
+            values = keys.isEmpty() ? List.of() : db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
+        } catch (RocksDBException e) {
+            throw translate("read from", directory, e);
+        }
+        if (keys.size() == paths.size()) {
+            return values;
+        }
+        List<byte[]> all = new ArrayList<>(paths.size());
+        int next = 0;
+        for (TreePath path : paths) {
+            all.add(path.isRoot() ? null : values.get(next++));
+        }
+        return all;
     }
 
     RocksDB db() {

@@ -1,6 +1,7 @@
 package dev.mirror.tree;
 
 import dev.mirror.core.Hash;
+import dev.mirror.scan.ChunkList;
 import dev.mirror.testing.RandomTree;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static dev.mirror.testing.TestFolders.scan;
@@ -256,6 +259,29 @@ class IndexerTest {
         try (TreeIndex index = openIndex()) {
             assertEquals(0, index.chunks(TreePath.of("a/big.bin")).count());
             assertTrue(index.findChunk(firstChunk).isEmpty(), "a deleted file's chunks are no longer offered");
+        }
+    }
+
+    @Test
+    void entriesAndChunkListsReadTogetherAreThoseReadOneByOne() throws Exception {
+        write(folder, "a/one.txt", "12345");
+        write(folder, "a/b/two", TestFolders.randomBytes(3, 600_000));
+        write(folder, "empty", "");
+        scan(folder);
+        List<TreePath> paths = List.of(TreePath.of("a/b/two"), TreePath.ROOT, TreePath.of("missing"),
+                TreePath.of("a"), TreePath.of("empty"), TreePath.of("a/one.txt"), TreePath.of("a/b/two"));
+        try (TreeIndex index = openIndex()) {
+            List<Optional<IndexedEntry>> entries = index.entries(paths);
+            List<ChunkList> lists = index.chunks(paths);
+            assertEquals(paths.size(), entries.size());
+            assertEquals(paths.size(), lists.size());
+            for (int i = 0; i < paths.size(); i++) {
+                assertEquals(index.entry(paths.get(i)), entries.get(i), paths.get(i).toString());
+                assertEquals(index.chunks(paths.get(i)), lists.get(i), paths.get(i).toString());
+            }
+            assertTrue(entries.get(0).isPresent() && lists.get(0).count() > 1, "a file of several chunks");
+            assertTrue(entries.get(1).isEmpty() && entries.get(2).isEmpty(), "the root and a missing path: none");
+            assertEquals(List.of(), index.entries(List.of()));
         }
     }
 
