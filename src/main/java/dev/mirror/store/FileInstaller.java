@@ -57,6 +57,8 @@ public final class FileInstaller implements AutoCloseable {
     private final DirectoryWalker walker;
     private final KeptVersions versions;
     private final PartFiles parts;
+    /** The permission bits a file made in {@code .mirror/tmp/} keeps of those asked for ({@link #bitsAfterCreation}). */
+    private final int bitsKept;
     private boolean closed;
     private boolean deferDirectorySyncs;
     private boolean directoriesUnsynced;
@@ -88,6 +90,26 @@ public final class FileInstaller implements AutoCloseable {
         this.walker = walker;
         this.versions = versions;
         this.parts = new PartFiles(temp.path());
+        this.bitsKept = bitsKept(temp);
+    }
+
+    /**
+     * The permission bits a file made in {@code .mirror/tmp/} keeps of those asked for, found by making one with all
+     * of them; {@link StagedFile#BITS_UNKNOWN} if that fails (every staged file then gets its mode set when sealed).
+     */
+    private static int bitsKept(TempDirectory temp) {
+        try {
+            Path probe = temp.create("probe-", candidate -> Files.createFile(candidate,
+                    PosixFilePermissions.asFileAttribute(permissions(0777))));
+            try {
+                return bits(Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS));
+            } finally {
+                Files.delete(probe);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Cannot tell which permission bits new files in {} keep: {}", temp.path(), e.toString());
+            return StagedFile.BITS_UNKNOWN;
+        }
     }
 
     /**
@@ -160,20 +182,50 @@ public final class FileInstaller implements AutoCloseable {
     }
 
     /**
-     * Gives the staged file at {@code staged} its mtime and permission bits: relative to {@code .mirror/tmp/}'s
-     * descriptor where the C library's calls are bound (one name to look up instead of the whole path, twice for
-     * every file received: ~0.1 CPU-s of a first mirror of 50,000 files), else by path through the JDK.
+     * The permission bits a file staged for content of mode {@code mode} is created with: its own, so that sealing it
+     * need not change them (a chmod per file received, 0.16 CPU-s of a first mirror of 50,000 files, is one thing rsync
+     * also spares itself), unless they keep its owner from reading or writing it, which the writer still does (it
+     * reopens a big file for direct I/O, and a part is read back); those start owner-only. Nobody else can reach a
+     * staged file before it is installed: {@code .mirror/} is the owner's alone.
      */
+    static int creationBits(int mode) {
+        int bits = permissionBits(mode);
+        return (bits & 0600) == 0600 ? bits : 0600;
+    }
+
+    /**
+     * The bits a file created in {@code .mirror/tmp/} with {@code creationBits} has, or
+     * {@link StagedFile#BITS_UNKNOWN}: those the umask or the directory's default ACL leave it (both take away the
+     * same bits whatever was asked for, so the probe made when the installer opened tells them for every mode).
+     */
+    int bitsAfterCreation(int creationBits) {
+        return bitsKept == StagedFile.BITS_UNKNOWN ? StagedFile.BITS_UNKNOWN : creationBits & bitsKept;
+    }
+
     void setTimesAndMode(Path staged, long mtimeNanos, int mode) throws IOException {
+        setTimesAndMode(staged, mtimeNanos, mode, StagedFile.BITS_UNKNOWN);
+    }
+
+    /**
+     * Gives the staged file at {@code staged} its mtime and permission bits (those only if {@code bitsNow}, what it
+     * is known to have, differs; {@link StagedFile#BITS_UNKNOWN}: not known): relative to {@code .mirror/tmp/}'s descriptor
+     * where the C library's calls are bound (one name to look up instead of the whole path, twice for every file
+     * received: ~0.1 CPU-s of a first mirror of 50,000 files), else by path through the JDK.
+     */
+    void setTimesAndMode(Path staged, long mtimeNanos, int mode, int bitsNow) throws IOException {
+        int bits = permissionBits(mode);
+        boolean modeIsSet = bitsNow == bits;
         NativeDirectory tmp = nativeTemp;
         if (tmp != null && temp.path().equals(staged.getParent())) {
-            tmp.setMtimeAndMode(staged.getFileName().toString(), mtimeNanos, permissionBits(mode));
+            tmp.setMtimeAndMode(staged.getFileName().toString(), mtimeNanos, modeIsSet ? -1 : bits);
             return;
         }
         // To the nanosecond (the JDK's descriptor-relative setTimes keeps only microseconds), and before the mode:
         // the JDK opens the file to set its times, which a mode like 0200 would forbid.
         FileTimes.setMtime(staged, mtimeNanos);
-        Files.setPosixFilePermissions(staged, permissions(mode));
+        if (!modeIsSet) {
+            Files.setPosixFilePermissions(staged, permissions(mode));
+        }
     }
 
     /** Installs only through the JDK's directory streams from now on, as where the C library is not bound (tests). */
@@ -264,10 +316,11 @@ public final class FileInstaller implements AutoCloseable {
     /**
      * A file for content {@code content} that survives a failed attempt: its part in {@code .mirror/tmp/}, perhaps
      * holding chunks from an earlier attempt (verify each against its hash before trusting it), or a fresh empty file
-     * if that part is held by another staged file now. Compare {@link StagedFile#path()} with {@link #partPath}.
+     * if that part is held by another staged file now. Compare {@link StagedFile#path()} with {@link #partPath}. A new
+     * part is created with the {@link #creationBits} of {@code mode}, the mode it is to be sealed with.
      */
-    public StagedFile stagePart(Hash content) throws IOException {
-        StagedFile part = parts.open(this, content);
+    public StagedFile stagePart(Hash content, int mode) throws IOException {
+        StagedFile part = parts.open(this, content, creationBits(mode));
         return part != null ? part : stage();
     }
 
@@ -444,6 +497,15 @@ public final class FileInstaller implements AutoCloseable {
             }
         }
         return permissions;
+    }
+
+    /** The bits of {@code permissions}, as {@link #permissions} would have made them. */
+    static int bits(Set<PosixFilePermission> permissions) {
+        int bits = 0;
+        for (PosixFilePermission permission : permissions) {
+            bits |= 0400 >> permission.ordinal(); // OWNER_READ first: bit 0400
+        }
+        return bits;
     }
 
     private static SecureDirectoryStream<Path> openRoot(Path folder) throws IOException {

@@ -50,10 +50,13 @@ final class NativeDirectory implements AutoCloseable {
 
     /**
      * Gives the file {@code name} here (not followed if a symlink) the mtime {@code mtimeNanos}, to the nanosecond,
-     * and the permission bits {@code permissionBits} (0777 at most).
+     * and the permission bits {@code permissionBits} (0777 at most; negative: leave them as they are).
      */
     void setMtimeAndMode(String name, long mtimeNanos, int permissionBits) throws IOException {
         FileTimes.setMtime(fd, name, mtimeNanos);
+        if (permissionBits < 0) {
+            return; // it has them already
+        }
         try {
             LibC.fchmodat(fd, LibC.cPath(name), permissionBits, 0);
         } catch (LastErrorException e) {

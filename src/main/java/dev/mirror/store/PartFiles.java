@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -38,6 +39,8 @@ final class PartFiles {
             PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE);
     private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> CREATE_OPTIONS = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
     private final Path directory;
     private final Set<String> held = new HashSet<>();
@@ -69,10 +72,10 @@ final class PartFiles {
     }
 
     /**
-     * The part of {@code content}, opened for reading and writing (made empty if missing), or null if another
-     * staged file holds it now.
+     * The part of {@code content}, opened for reading and writing (made empty, with permission bits
+     * {@code creationBits}, if missing), or null if another staged file holds it now.
      */
-    StagedFile open(FileInstaller owner, Hash content) throws IOException {
+    StagedFile open(FileInstaller owner, Hash content, int creationBits) throws IOException {
         Path path = path(content);
         String name = path.getFileName().toString();
         if (!claim(name)) {
@@ -80,7 +83,15 @@ final class PartFiles {
         }
         // Opened outside the lock: creating a file takes a while, and the flush thread releases parts meanwhile.
         try {
-            return new StagedFile(owner, path, openChannel(path), () -> release(name));
+            try {
+                FileChannel created = FileChannel.open(path, CREATE_OPTIONS,
+                        PosixFilePermissions.asFileAttribute(FileInstaller.permissions(creationBits)));
+                return new StagedFile(owner, path, created, () -> release(name),
+                        owner.bitsAfterCreation(creationBits));
+            } catch (FileAlreadyExistsException e) {
+                // From an earlier attempt: whatever mode it has, sealing sets the right one.
+                return new StagedFile(owner, path, openChannel(path), () -> release(name), StagedFile.BITS_UNKNOWN);
+            }
         } catch (IOException | RuntimeException e) {
             release(name);
             throw e;

@@ -15,11 +15,16 @@ import java.nio.file.StandardOpenOption;
  * unfinished part stays for the next attempt. Closing twice is safe. Used by one thread.
  */
 public final class StagedFile implements AutoCloseable {
+    /** Permission bits not known ({@link FileInstaller#bitsAfterCreation}): sealing sets the mode. */
+    static final int BITS_UNKNOWN = -1;
+
     private final FileInstaller owner;
     private final Path path;
     private final FileChannel channel;
     /** Null for a file under a fresh name; for a part, gives up its hold once it is closed or installed. */
     private final Runnable releasePart;
+    /** The permission bits it was made with, or {@link #BITS_UNKNOWN}: sealing sets them only if they differ. */
+    private final int bitsNow;
     private State state = State.OPEN;
     private boolean durable;
 
@@ -28,10 +33,15 @@ public final class StagedFile implements AutoCloseable {
     }
 
     StagedFile(FileInstaller owner, Path path, FileChannel channel, Runnable releasePart) {
+        this(owner, path, channel, releasePart, BITS_UNKNOWN);
+    }
+
+    StagedFile(FileInstaller owner, Path path, FileChannel channel, Runnable releasePart, int bitsNow) {
         this.owner = owner;
         this.path = path;
         this.channel = channel;
         this.releasePart = releasePart;
+        this.bitsNow = bitsNow;
     }
 
     /** Where to write, readable too (to verify); only until {@link #seal}. Closing it makes the seal fail. */
@@ -96,7 +106,7 @@ public final class StagedFile implements AutoCloseable {
     }
 
     private void setTimesAndMode(long mtimeNanos, int mode) throws IOException {
-        owner.setTimesAndMode(path, mtimeNanos, mode);
+        owner.setTimesAndMode(path, mtimeNanos, mode, bitsNow);
     }
 
     /**

@@ -374,7 +374,7 @@ final class Transfer {
         // before the first chunk also gives its place in the window back.
         boolean announced = plan.chunks.count() > 0 && plan.fromPeer(0);
         try {
-            staged = installer.stagePart(job.entry().contentHash());
+            staged = installer.stagePart(job.entry().contentHash(), job.entry().mode());
             // Another file of the same content may hold the part now: then this one is written whole, elsewhere.
             boolean intoPart = staged.path().equals(plan.part);
             FileChannel out = staged.channel();

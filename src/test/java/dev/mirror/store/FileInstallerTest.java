@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -230,7 +231,7 @@ class FileInstallerTest {
 
     @Test
     void aFinishedFileThatIsClosedUnsealedIsDeletedEvenIfItIsAPart() throws IOException {
-        StagedFile part = installer.stagePart(Hash.sha256(new byte[] {9}));
+        StagedFile part = installer.stagePart(Hash.sha256(new byte[] {9}), 0644);
         part.channel().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
         part.finishWriting();
 
@@ -238,6 +239,37 @@ class FileInstallerTest {
 
         assertFalse(Files.exists(part.path()), "a whole file not wanted now is not kept as a part");
         assertEquals(List.of(), names(folder.resolve(".mirror/tmp")));
+    }
+
+    @Test
+    void aPartIsMadeWithItsModeWhereItsOwnerMayReadAndWriteItAndSealedWithItsModeEitherWay() throws IOException {
+        // What a new file keeps of the bits asked for (the umask, or a default ACL, takes the rest): as the installer
+        // finds it, with a file of its own.
+        Path probe = Files.createFile(base.resolve("probe"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxrwxrwx")));
+        int kept = bits(probe);
+        int[] modes = {0644, 0444, 0640};
+        int[] sealedWith = {0644, 0444, 0755};
+        List<StagedFile> parts = new ArrayList<>();
+        for (int i = 0; i < modes.length; i++) {
+            parts.add(installer.stagePart(Hash.sha256(new byte[] {(byte) i}), modes[i]));
+        }
+
+        assertEquals(0644 & kept, bits(parts.get(0).path()), "made with its own bits: no chmod when sealed");
+        assertEquals(0600 & kept, bits(parts.get(1).path()), "0444 would keep its writer out: owner-only first");
+        for (int i = 0; i < modes.length; i++) {
+            StagedFile part = parts.get(i);
+            part.channel().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            part.finishWriting();
+            part.sealWithoutSync(MTIME_NANOS, sealedWith[i]);
+            assertEquals(sealedWith[i], bits(part.path()), "sealed with " + Integer.toOctalString(sealedWith[i]));
+            assertEquals(MTIME_NANOS, Files.getLastModifiedTime(part.path()).to(TimeUnit.NANOSECONDS));
+            part.close();
+        }
+    }
+
+    private static int bits(Path file) throws IOException {
+        return FileInstaller.bits(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test
