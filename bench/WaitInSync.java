@@ -94,10 +94,11 @@ public final class WaitInSync {
         while (true) {
             long start = System.nanoTime();
             boolean waited = waits && awaitBoth(deadline, changedFrom);
+            long pollStart = System.nanoTime();
             last = poll();
             Instant seen = Instant.now();
             polls++;
-            pollNanos += System.nanoTime() - start;
+            pollNanos += System.nanoTime() - pollStart; // the poll alone, not the wait before it
             if (last.inSync(changedFrom)) {
                 long micros = seen.getEpochSecond() * 1_000_000L + seen.getNano() / 1_000;
                 long peerBytes = last.srcPeerBytes();

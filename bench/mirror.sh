@@ -471,8 +471,9 @@ print_report() {
     echo "Repetitions (after the warm-up):"
     for line in "${DETAILS[@]}"; do echo "  $line"; done
     echo "Ratios: 1 and 3 mirror/rsync time; 2 mirror/rsync throughput; 4, 5 and wire rows mirror/rsync bytes."
-    echo "mirror times end at the first poll that saw both peers in sync (every $POLL_MS ms; one poll of both" \
-        "took ${POLL_MICROS:-?} µs on average). MB/s = 10^6 bytes/s; KiB, MiB = 2^10, 2^20 bytes."
+    echo "mirror times end at the first poll that saw both peers in sync (made as soon as both answered" \
+        "wait-in-sync, else every $POLL_MS ms; one poll of both took ${POLL_MICROS:-?} µs on average)." \
+        "MB/s = 10^6 bytes/s; KiB, MiB = 2^10, 2^20 bytes."
     ((SMOKE)) && echo "SMOKE RUN: tiny data, one repetition, no warm-up: the numbers only show that the script works."
     load_warning "$START_LOAD"
 }

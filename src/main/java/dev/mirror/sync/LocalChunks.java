@@ -106,7 +106,7 @@ final class LocalChunks {
 
     /**
      * The bytes at {@code offset}, or null if the file ends first. The array is not zeroed first where the JDK allows
-     * it (see {@code FrameBuffer}): the read fills all of it, or it is dropped.
+     * it ({@code bin/mirror}, {@code bin/compiler-directives.json}): the read fills all of it, or it is dropped.
      */
     private static byte[] readFully(FileChannel channel, long offset, int length) throws IOException {
         byte[] data = PlatformDependent.allocateUninitializedArray(length);

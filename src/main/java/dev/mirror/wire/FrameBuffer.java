@@ -11,11 +11,11 @@ import io.netty.util.internal.PlatformDependent;
  * the garbage collector frees it once no parsed message points into it any more. A pooled buffer could not be
  * shared that way: released, its memory would go to the next frame while a chunk parsed from it waits to be written.
  *
- * <p>Two things a Netty buffer may otherwise do are turned off. Read bytes are never moved to the front to make room
- * ({@link #discardReadBytes}): they may be a frame parsed earlier whose chunks are still on their way to the disk.
- * And the array is allocated without zeroing where the JDK allows it ({@code --add-exports
- * java.base/jdk.internal.misc=ALL-UNNAMED}, which {@code bin/mirror} passes): every byte is written before it is
- * read, and the zeroing was a tenth of a receiver's link thread in a first mirror of 50,000 files.
+ * <p>Read bytes are never moved to the front to make room ({@link #discardReadBytes}), as a Netty buffer otherwise
+ * may: they may be a frame parsed earlier whose chunks are still on their way to the disk. The array is asked for
+ * without zeroing (every byte is written before it is read), which the JDK grants only where {@code bin/mirror}
+ * opens it ({@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}) and the allocation has been compiled by C2;
+ * at one array per frame a receiver seldom gets there, and then pays the zeroing as before.
  */
 final class FrameBuffer extends UnpooledHeapByteBuf {
     FrameBuffer(ByteBufAllocator alloc, int capacity) {

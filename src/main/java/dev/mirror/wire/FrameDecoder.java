@@ -14,7 +14,7 @@ import java.util.List;
  * Parses one length-delimited frame (the length already taken off) into a {@link Frame}. A frame gathered in a
  * {@link FrameBuffer} (every frame that came in more than one piece: all big ones) is parsed with aliasing, so its
  * bytes fields (chunk data, small files' content) stay where the frame's bytes are instead of each being copied into
- * an array of its own: the copy and the zeroing of that array were a sixth of a receiver's link thread, the thread
+ * an array of its own: that copy was 5% of a receiver's link thread in a first mirror of 50,000 files, the thread
  * every byte from the peer waits for. Any other frame is read where TLS decrypted it and its bytes fields are copied
  * out: that buffer goes back to Netty's pool. (Netty's ProtobufDecoder would first copy a direct buffer into an array,
  * and protobuf then copy every bytes field out of that.)
