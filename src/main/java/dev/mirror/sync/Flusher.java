@@ -172,6 +172,11 @@ final class Flusher implements AutoCloseable {
                 problem = e;
             }
             try {
+                if (problem == null) {
+                    List<Transfer.FileJob> jobs = new ArrayList<>(group.size());
+                    group.forEach(built -> jobs.add(built.job()));
+                    sink.handingOver(jobs);
+                }
                 for (Built built : group) {
                     if (problem == null) {
                         installer.markDurable(List.of(built.file()));

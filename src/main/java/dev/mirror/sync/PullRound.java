@@ -26,8 +26,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -324,13 +326,32 @@ public final class PullRound {
             return;
         }
         transfer.run(jobs, new Transfer.Sink() {
-            // Called on the flush thread (built, and failed after a failed flush) and on this one (failed): the
-            // lock keeps the round's counts and its unrecorded changes whole.
+            /** What the index held at each path of the group being handed over, looked up together. */
+            private final Map<Transfer.FileJob, IndexedEntry> indexed = new IdentityHashMap<>();
+
+            // Called on the flush thread (handingOver, built, and failed after a failed flush) and on this one
+            // (failed): the lock keeps the round's counts and its unrecorded changes whole.
+            @Override
+            public void handingOver(List<Transfer.FileJob> group) throws IOException {
+                synchronized (PullRound.this) {
+                    // One multi-get for the group, not a get per file (most of them misses in a first mirror). Only
+                    // each job's own install changes the entry at its path, and that comes after its lookup.
+                    indexed.clear();
+                    List<TreePath> paths = new ArrayList<>(group.size());
+                    group.forEach(job -> paths.add(job.path()));
+                    List<Optional<IndexedEntry>> found = index.entries(paths);
+                    for (int i = 0; i < group.size(); i++) {
+                        indexed.put(group.get(i), found.get(i).orElse(null));
+                    }
+                }
+            }
+
             @Override
             public void built(Transfer.FileJob job, StagedFile file, ChunkList chunks) throws IOException {
                 synchronized (PullRound.this) {
                     try (file) {
-                        IndexedEntry local = index.entry(job.path()).orElse(null);
+                        IndexedEntry local = indexed.containsKey(job) ? indexed.remove(job)
+                                : index.entry(job.path()).orElse(null);
                         place(job.path(), () -> installer.install(file, job.path().toString(), expectation(local)),
                                 job.entry(), chunks);
                     }

@@ -98,6 +98,13 @@ final class Transfer {
 
     /** Where each built file goes: installed by the caller, or closed (deleted). */
     interface Sink {
+        /**
+         * Before a group of files is handed over, one {@link #built} each, in order: a sink may look up what it needs
+         * for all of them at once. The group's jobs, in order.
+         */
+        default void handingOver(List<FileJob> jobs) throws IOException {
+        }
+
         void built(FileJob job, StagedFile file, ChunkList chunks) throws IOException;
 
         void failed(FileJob job, IOException problem);

@@ -52,6 +52,23 @@ class FlusherTest extends TwoFolderTest {
     }
 
     @Test
+    void theSinkIsToldEachGroupBeforeItsFilesAreHandedOver() throws Exception {
+        List<TreePath> handed = Collections.synchronizedList(new ArrayList<>());
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        run(handed, Integer.MAX_VALUE, null, events);
+
+        List<String> expected = new ArrayList<>();
+        List<TreePath> paths = jobs().stream().map(Transfer.FileJob::path).toList();
+        for (int from = 0; from < paths.size(); from += Transfer.DURABLE_GROUP_FILES) {
+            List<TreePath> group = paths.subList(from, Math.min(paths.size(), from + Transfer.DURABLE_GROUP_FILES));
+            expected.add("group " + group);
+            group.forEach(path -> expected.add("built " + path));
+        }
+        assertEquals(expected, events);
+    }
+
+    @Test
     void aSinkThatFailsStopsTheRunAndLeavesNothingStaged() throws Exception {
         List<TreePath> handed = Collections.synchronizedList(new ArrayList<>());
         int failAt = Transfer.DURABLE_GROUP_FILES + 3; // in the second group, while the writer builds the third
@@ -112,11 +129,15 @@ class FlusherTest extends TwoFolderTest {
         run(handed, failAt, null);
     }
 
+    private void run(List<TreePath> handed, int failAt, Flusher.Task first) throws Exception {
+        run(handed, failAt, first, Collections.synchronizedList(new ArrayList<>()));
+    }
+
     /**
      * Fails once, at the file {@code failAt}: whatever comes after it must not reach the sink at all. {@code first}:
-     * for {@link Transfer#run(List, Transfer.Sink, Flusher.Task)}.
+     * for {@link Transfer#run(List, Transfer.Sink, Flusher.Task)}; {@code events}: what the sink was told, in order.
      */
-    private void run(List<TreePath> handed, int failAt, Flusher.Task first) throws Exception {
+    private void run(List<TreePath> handed, int failAt, Flusher.Task first, List<String> events) throws Exception {
         AtomicBoolean failed = new AtomicBoolean();
         ServedTree remote = new ServedTree(new TreeServer(a.index(), a.path()));
         try (FileInstaller installer = FileInstaller.open(b.state(), b.clock())) {
@@ -124,7 +145,13 @@ class FlusherTest extends TwoFolderTest {
                     new ChunkFetcher(remote, bytes -> { }));
             transfer.run(jobs(), new Transfer.Sink() {
                 @Override
+                public void handingOver(List<Transfer.FileJob> jobs) {
+                    events.add("group " + jobs.stream().map(Transfer.FileJob::path).toList());
+                }
+
+                @Override
                 public void built(Transfer.FileJob job, StagedFile file, ChunkList chunks) throws IOException {
+                    events.add("built " + job.path());
                     try (file) {
                         if (handed.size() == failAt && !failed.getAndSet(true)) {
                             throw new IOException("no room for file " + failAt);
