@@ -102,7 +102,7 @@ public final class FileInstaller implements AutoCloseable {
             Path probe = temp.create("probe-", candidate -> Files.createFile(candidate,
                     PosixFilePermissions.asFileAttribute(permissions(0777))));
             try {
-                return bits(Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS));
+                return permissionBits(modeOf(probe));
             } finally {
                 Files.delete(probe);
             }
@@ -499,13 +499,9 @@ public final class FileInstaller implements AutoCloseable {
         return permissions;
     }
 
-    /** The bits of {@code permissions}, as {@link #permissions} would have made them. */
-    static int bits(Set<PosixFilePermission> permissions) {
-        int bits = 0;
-        for (PosixFilePermission permission : permissions) {
-            bits |= 0400 >> permission.ordinal(); // OWNER_READ first: bit 0400
-        }
-        return bits;
+    /** The mode bits (07777) of what is at {@code path}, not followed if a symlink. */
+    static int modeOf(Path path) throws IOException {
+        return (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
     }
 
     private static SecureDirectoryStream<Path> openRoot(Path folder) throws IOException {

@@ -43,8 +43,7 @@ public final class VersionRestore {
         try (StagedFile staged = installer.stage();
              FileChannel from = FileChannel.open(version.file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             copy(version.file(), from, staged.channel());
-            int mode = (Integer) Files.getAttribute(version.file(), "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            staged.seal(nanos(clock.instant()), mode & 0777);
+            staged.seal(nanos(clock.instant()), FileInstaller.modeOf(version.file()) & 0777);
             return installer.install(staged, path, current);
         }
     }

@@ -269,7 +269,7 @@ class FileInstallerTest {
     }
 
     private static int bits(Path file) throws IOException {
-        return FileInstaller.bits(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        return FileInstaller.modeOf(file);
     }
 
     @Test

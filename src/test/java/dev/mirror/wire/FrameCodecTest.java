@@ -105,10 +105,7 @@ class FrameCodecTest {
 
     @Test
     void aChunkReplyRoundTripsAndOutlivesTheDirectBufferItCameIn() {
-        byte[] data = new byte[256 << 10];
-        new java.util.Random(7).nextBytes(data);
-        Frame reply = Frame.newBuilder().setId(9).setChunkReply(ChunkReply.newBuilder().addChunks(ChunkData.newBuilder()
-                .setHash(ByteString.copyFrom(new byte[32])).setData(ByteString.copyFrom(data)))).build();
+        Frame reply = chunkReply(9, new java.util.Random(7), 256 << 10);
         EmbeddedChannel sender = channel();
         sender.writeOutbound(reply);
         ByteBuf wire = Unpooled.directBuffer();
@@ -130,10 +127,7 @@ class FrameCodecTest {
 
     @Test
     void aBigFrameArrivingInTlsRecordsIsGatheredIntoOneBufferSizedForIt() {
-        byte[] data = new byte[2 << 20];
-        new java.util.Random(11).nextBytes(data);
-        Frame reply = Frame.newBuilder().setId(3).setChunkReply(ChunkReply.newBuilder().addChunks(ChunkData.newBuilder()
-                .setHash(ByteString.copyFrom(new byte[32])).setData(ByteString.copyFrom(data)))).build();
+        Frame reply = chunkReply(3, new java.util.Random(11), 2 << 20);
         byte[] wire = encode(reply, ROOT);
         List<Integer> allocated = new ArrayList<>();
         EmbeddedChannel channel = channel();
@@ -179,11 +173,7 @@ class FrameCodecTest {
         List<Frame> sent = new ArrayList<>();
         byte[] wire = new byte[0];
         for (int i = 0; i < 64; i++) {
-            byte[] data = new byte[1 + random.nextInt(6 << 10)];
-            random.nextBytes(data);
-            Frame frame = Frame.newBuilder().setId(i + 1).setChunkReply(ChunkReply.newBuilder().addChunks(
-                    ChunkData.newBuilder().setHash(ByteString.copyFrom(new byte[32])).setData(
-                            ByteString.copyFrom(data)))).build();
+            Frame frame = chunkReply(i + 1, random, 1 + random.nextInt(6 << 10));
             sent.add(frame);
             wire = concat(wire, encode(frame));
         }
@@ -203,6 +193,14 @@ class FrameCodecTest {
             return backingArray(data).length > data.size();
         }), "some chunks were parsed in place, where later frames were written next to them");
         channel.finishAndReleaseAll();
+    }
+
+    /** A reply with request id {@code id} carrying one chunk of {@code bytes} random bytes from {@code random}. */
+    private static Frame chunkReply(long id, java.util.Random random, int bytes) {
+        byte[] data = new byte[bytes];
+        random.nextBytes(data);
+        return Frame.newBuilder().setId(id).setChunkReply(ChunkReply.newBuilder().addChunks(ChunkData.newBuilder()
+                .setHash(ByteString.copyFrom(new byte[32])).setData(ByteString.copyFrom(data)))).build();
     }
 
     /** The array a ByteString's bytes are in (a copy of them if it is not one array). */
