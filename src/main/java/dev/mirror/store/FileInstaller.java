@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Puts what a peer sent into the folder without losing or misplacing anything (docs/writing.md): every path passes
@@ -334,8 +335,11 @@ public final class FileInstaller implements AutoCloseable {
         return parts.path(content);
     }
 
-    /** Deletes the parts of content not in {@code wanted}: nothing will resume them. */
-    public void deletePartsExcept(Set<Hash> wanted) throws IOException {
+    /**
+     * Deletes the parts of content not in {@code wanted}: nothing will resume them. {@code wanted} is called only if
+     * {@code .mirror/tmp/} holds a part that is not being written now.
+     */
+    public void deletePartsExcept(Supplier<Set<Hash>> wanted) throws IOException {
         parts.deleteExcept(wanted);
     }
 

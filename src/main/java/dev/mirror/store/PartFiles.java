@@ -16,8 +16,11 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -111,20 +114,28 @@ final class PartFiles {
 
     /**
      * Deletes every part not held and not of {@code wanted} content: what a changed or deleted file left. This bounds
-     * {@code .mirror/tmp/} by what is still to be fetched.
+     * {@code .mirror/tmp/} by what is still to be fetched. {@code wanted} is asked only if a part is there to judge:
+     * a round that fetches 50,000 files into an empty {@code .mirror/tmp/} (every first mirror) then never builds
+     * the set of their contents (0.05 s of its start, before the first file could be asked for).
      */
-    synchronized void deleteExcept(Set<Hash> wanted) throws IOException {
-        Set<String> keep = new HashSet<>(held);
-        wanted.forEach(content -> keep.add(content.hex() + SUFFIX));
-        Set<String> kept = new HashSet<>(held);
+    synchronized void deleteExcept(Supplier<Set<Hash>> wanted) throws IOException {
+        List<Path> found = new ArrayList<>();
         try (DirectoryStream<Path> names = Files.newDirectoryStream(directory)) {
             for (Path file : names) {
                 String name = file.getFileName().toString();
-                if (isPart(name) && !keep.contains(name)) {
-                    Files.deleteIfExists(file);
-                } else if (isPart(name)) {
-                    kept.add(name);
+                if (isPart(name) && !held.contains(name)) {
+                    found.add(file);
                 }
+            }
+        }
+        Set<String> kept = new HashSet<>(held);
+        Set<Hash> keep = found.isEmpty() ? Set.of() : wanted.get();
+        for (Path file : found) {
+            String name = file.getFileName().toString();
+            if (keep.contains(Hash.fromHex(name.substring(0, name.length() - SUFFIX.length())))) {
+                kept.add(name);
+            } else {
+                Files.deleteIfExists(file);
             }
         }
         present = kept;

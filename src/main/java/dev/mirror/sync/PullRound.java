@@ -91,7 +91,7 @@ public final class PullRound {
         installer.deferDirectorySyncs();
         Descent.Result found = new Descent(index, remote).run(remoteRoot);
         List<Decided> decided = Decided.all(reconciler, found);
-        installer.deletePartsExcept(contentWanted(decided));
+        installer.deletePartsExcept(() -> contentWanted(decided));
         progress.planned(decided);
         try {
             List<Decided> shallowFirst = shallowFirst(decided);

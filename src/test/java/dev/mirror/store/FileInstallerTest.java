@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -239,6 +240,37 @@ class FileInstallerTest {
 
         assertFalse(Files.exists(part.path()), "a whole file not wanted now is not kept as a part");
         assertEquals(List.of(), names(folder.resolve(".mirror/tmp")));
+    }
+
+    @Test
+    void unwantedPartsGoWantedAndHeldOnesStayAndTheWantedSetIsBuiltOnlyIfThereIsAPartToJudge() throws IOException {
+        List<String> asked = new ArrayList<>();
+        installer.deletePartsExcept(() -> {
+            asked.add("empty");
+            return Set.of();
+        });
+        assertEquals(List.of(), asked, "nothing in .mirror/tmp/ to judge: the wanted set is not built");
+
+        Hash wanted = Hash.sha256(new byte[] {1});
+        Hash unwanted = Hash.sha256(new byte[] {2});
+        Hash held = Hash.sha256(new byte[] {3});
+        for (Hash content : List.of(wanted, unwanted)) {
+            try (StagedFile part = installer.stagePart(content, 0644)) {
+                part.channel().write(ByteBuffer.wrap(new byte[] {7})); // closed unfinished: kept for a next attempt
+            }
+        }
+        try (StagedFile writing = installer.stagePart(held, 0644)) {
+            installer.deletePartsExcept(() -> {
+                asked.add("parts");
+                return Set.of(wanted);
+            });
+
+            assertEquals(List.of("parts"), asked);
+            assertEquals(List.of(held.hex() + ".part", wanted.hex() + ".part").stream().sorted().toList(),
+                    names(folder.resolve(".mirror/tmp")).stream().sorted().toList());
+            assertFalse(installer.mayHavePart(unwanted));
+            assertTrue(installer.mayHavePart(wanted));
+        }
     }
 
     @Test
