@@ -2,6 +2,13 @@ package dev.mirror.sync;
 
 import dev.mirror.daemon.Folder;
 import dev.mirror.tree.TreePath;
+import dev.mirror.wire.proto.ChunkListReply;
+import dev.mirror.wire.proto.ChunkListRequest;
+import dev.mirror.wire.proto.ChunkReply;
+import dev.mirror.wire.proto.ChunkRequest;
+import dev.mirror.wire.proto.DirectoryQuery;
+import dev.mirror.wire.proto.ListReply;
+import dev.mirror.wire.proto.ListRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,7 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
 
 import static dev.mirror.testing.TestFolders.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What finding a difference costs: the descent walks only into subtrees whose hashes differ, a level per round trip,
- * and compares a big directory bucket by bucket. Two real folders and indexes; the peer is served in process.
+ * What finding a difference costs: the descent walks only into subtrees whose hashes differ, a round trip per level
+ * (a directory's subdirectories asked for as soon as its listing is in), and compares a big directory bucket by
+ * bucket. Two real folders and indexes; the peer is served in process.
  */
 @Timeout(60)
 class DescentTest extends TwoFolderTest {
@@ -91,6 +103,30 @@ class DescentTest extends TwoFolderTest {
     }
 
     @Test
+    void aDirectorysSubdirectoriesAreAskedForBeforeTheRestOfItsLevelIsAnswered() throws Exception {
+        int directories = Descent.QUERIES_PER_REQUEST + 4; // the root's listing makes two requests of the next level
+        for (int i = 0; i < directories; i++) {
+            write(dirA, "d" + i + "/sub/f.txt", "file " + i);
+        }
+        scan(a);
+        scan(b);
+        List<String> events = new ArrayList<>();
+        RemoteTree remote = answeredWhenAwaited(served(a), events);
+
+        Descent.Result found = new Descent(b.index(), remote).run(a.summary().treeHash());
+
+        assertEquals(3 * directories, found.differences().size(), "d*, d*/sub and d*/sub/f.txt");
+        assertEquals(3, found.roundTrips(), "the root, d*, then d*/sub: three levels");
+        List<String> secondLevel = events.stream().filter(e -> e.startsWith("ask d")).limit(2).toList();
+        assertEquals(2, secondLevel.size(), "events: " + events);
+        int secondAnswered = events.indexOf(secondLevel.get(1).replace("ask", "answer"));
+        int thirdAsked = events.indexOf(events.stream().filter(e -> e.startsWith("ask") && e.contains("/sub"))
+                .findFirst().orElseThrow());
+        assertTrue(thirdAsked < secondAnswered, "the first directories' subdirectories go out before the rest of "
+                + "their level is answered: " + events);
+    }
+
+    @Test
     void oneChangeInADirectoryOfTwentyThousandIsFoundByComparingBuckets() throws Exception {
         int entries = 20_000;
         for (int i = 0; i < entries; i++) {
@@ -139,6 +175,41 @@ class DescentTest extends TwoFolderTest {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    /**
+     * {@code served}, with each list reply made only when the descent waits for it, and every request and reply noted
+     * in {@code events} ("ask PATHS", "answer PATHS") in the order they happen.
+     */
+    private static RemoteTree answeredWhenAwaited(ServedTree served, List<String> events) {
+        return new RemoteTree() {
+            @Override
+            public CompletableFuture<ListReply> list(ListRequest request) {
+                String paths = request.getQueriesList().stream().map(DirectoryQuery::getPath)
+                        .collect(Collectors.joining(","));
+                events.add("ask " + paths);
+                return new CompletableFuture<>() {
+                    @Override
+                    public ListReply get() throws InterruptedException, ExecutionException {
+                        if (!isDone()) {
+                            events.add("answer " + paths);
+                            complete(served.list(request).join());
+                        }
+                        return super.get();
+                    }
+                };
+            }
+
+            @Override
+            public CompletableFuture<ChunkListReply> chunkLists(ChunkListRequest request) {
+                return served.chunkLists(request);
+            }
+
+            @Override
+            public CompletableFuture<ChunkReply> chunks(ChunkRequest request) {
+                return served.chunks(request);
+            }
+        };
+    }
 
     /** The same bytes and mtime on both sides: after {@link #makeEqual} no file needs to travel. */
     private void writeBoth(String relative, String content) throws IOException {
