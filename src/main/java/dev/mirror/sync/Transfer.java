@@ -243,7 +243,7 @@ final class Transfer {
                     chunks = chunkList(job, listed, at);
                     content = verifiedContent(job, listed.getFiles(at), chunks);
                 }
-                plans.put(job, content != null ? fromContent(job, chunks, content) : sources(job, chunks));
+                plans.put(job, content != null ? fromContent(chunks, content) : sources(job, chunks));
             } catch (ProtocolException e) {
                 throw e;
             } catch (IOException e) {
@@ -330,9 +330,9 @@ final class Transfer {
     }
 
     /** Every chunk from the bytes that came with the list: nothing to look up, nothing to ask for. */
-    private Plan fromContent(FileJob job, ChunkList chunks, ByteBuffer content) {
-        return new Plan(chunks, installer.partPath(job.entry().contentHash()), new boolean[chunks.count()],
-                new ChunkLocation[chunks.count()], content);
+    /** A plan for content that came whole with its list: nothing to resume, so no part (null) to write it into. */
+    private static Plan fromContent(ChunkList chunks, ByteBuffer content) {
+        return new Plan(chunks, null, new boolean[chunks.count()], new ChunkLocation[chunks.count()], content);
     }
 
     private static boolean matches(ChunkList list, FileJob job) {
@@ -381,7 +381,8 @@ final class Transfer {
         // before the first chunk also gives its place in the window back.
         boolean announced = plan.chunks.count() > 0 && plan.fromPeer(0);
         try {
-            staged = installer.stagePart(job.entry().contentHash(), job.entry().mode());
+            staged = plan.part == null ? installer.stage(job.entry().mode())
+                    : installer.stagePart(job.entry().contentHash(), job.entry().mode());
             // Another file of the same content may hold the part now: then this one is written whole, elsewhere.
             boolean intoPart = staged.path().equals(plan.part);
             FileChannel out = staged.channel();
@@ -478,7 +479,8 @@ final class Transfer {
 
     /**
      * Chunk {@code i} comes from {@code content} if the file's bytes came with its list, else from the part if
-     * {@code inPart[i]}, else from {@code local[i]}, else from the peer.
+     * {@code inPart[i]}, else from {@code local[i]}, else from the peer. {@code part} is where the content's part is
+     * or would be made; null when the bytes came with the list: a file staged under a fresh name holds them.
      */
     private record Plan(ChunkList chunks, Path part, boolean[] inPart, ChunkLocation[] local, ByteBuffer content) {
         boolean fromPeer(int i) {

@@ -275,6 +275,24 @@ class FileInstallerTest {
 
     @Test
     void aPartIsMadeWithItsModeWhereItsOwnerMayReadAndWriteItAndSealedWithItsModeEitherWay() throws IOException {
+        assertStagedWithTheirModes((i, mode) -> installer.stagePart(Hash.sha256(new byte[] {(byte) i}), mode));
+    }
+
+    @Test
+    void aFreshFileForAReceivedFileIsMadeWithItsModeToo() throws IOException {
+        assertStagedWithTheirModes((i, mode) -> {
+            StagedFile staged = installer.stage(mode);
+            assertTrue(staged.path().getFileName().toString().startsWith("file-"), staged.path().toString());
+            return staged;
+        });
+    }
+
+    /** Stages a file for content {@code i} to be sealed with {@code mode}. */
+    private interface Stager {
+        StagedFile stage(int i, int mode) throws IOException;
+    }
+
+    private void assertStagedWithTheirModes(Stager stager) throws IOException {
         // What a new file keeps of the bits asked for (the umask, or a default ACL, takes the rest): as the installer
         // finds it, with a file of its own.
         Path probe = Files.createFile(base.resolve("probe"), PosixFilePermissions.asFileAttribute(
@@ -284,7 +302,7 @@ class FileInstallerTest {
         int[] sealedWith = {0644, 0444, 0755};
         List<StagedFile> parts = new ArrayList<>();
         for (int i = 0; i < modes.length; i++) {
-            parts.add(installer.stagePart(Hash.sha256(new byte[] {(byte) i}), modes[i]));
+            parts.add(stager.stage(i, modes[i]));
         }
 
         assertEquals(0644 & kept, bits(parts.get(0).path()), "made with its own bits: no chmod when sealed");
