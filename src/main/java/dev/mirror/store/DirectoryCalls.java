@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * The C library's calls relative to a directory descriptor that the JDK does not offer ({@link NativeDirectory}):
  * {@code renameat2} with its no-replace flag and {@code statx}, with the {@code openat} to get such descriptors and
- * the {@code readlinkat} to read a symlink found through them.
+ * the {@code readlinkat} to read a symlink found through them; and {@code pread}, for {@link UnchangedFiles}.
  * Bound apart from {@link LibC}, because both calls came with glibc 2.28: a library without them costs only this
  * shortcut, never syncfs. The open flags differ between architectures; they are known here for x86-64 and
  * AArch64, the two this project builds for (elsewhere {@link #AVAILABLE} is false).
@@ -61,6 +61,9 @@ final class DirectoryCalls {
     static native long readlinkat(int dirfd, byte[] path, byte[] buf, long bufsiz) throws LastErrorException;
 
     static native int fsync(int fd) throws LastErrorException;
+
+    /** Reads up to {@code count} bytes at {@code offset} into {@code buf} from its start; 0 at the end of the file. */
+    static native long pread(int fd, byte[] buf, long count, long offset) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
 

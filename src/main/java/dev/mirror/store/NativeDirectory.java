@@ -31,8 +31,8 @@ final class NativeDirectory implements AutoCloseable {
 
     private static final int OPEN_DIRECTORY = DirectoryCalls.O_RDONLY | DirectoryCalls.O_DIRECTORY
             | DirectoryCalls.O_NOFOLLOW | DirectoryCalls.O_CLOEXEC;
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
     private static final int S_IFLNK = 0120000;
 
@@ -211,7 +211,7 @@ final class NativeDirectory implements AutoCloseable {
     }
 
     /** A {@code struct statx_timestamp} at {@code offset}: seconds (64 bits), then nanoseconds (32). */
-    private static long nanos(ByteBuffer fields, int offset) {
+    static long nanos(ByteBuffer fields, int offset) {
         return fields.getLong(offset) * 1_000_000_000L + (fields.getInt(offset + 8) & 0xffffffffL);
     }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.mirror.core.Hash;
 import dev.mirror.scan.ChunkList;
+import dev.mirror.store.UnchangedFiles;
 import dev.mirror.tree.Bucket;
 import dev.mirror.tree.ChildCursor;
 import dev.mirror.tree.ChunkLocation;
@@ -178,10 +179,15 @@ public final class TreeServer {
     /**
      * The bytes of the small file at {@code path}, indexed as {@code indexed}, checked as {@link #chunks} checks what
      * it read: null if the file no longer has its indexed size and mtime (the asker then asks for its chunks, which
-     * fail the same way, and waits for our next scan).
+     * fail the same way, and waits for our next scan). Through {@link UnchangedFiles} where the C library's calls are
+     * bound: one descriptor, checked after reading, instead of a channel and a stat of the whole path again.
      */
     private byte[] content(TreePath path, Entry indexed) {
-        byte[] data = LocalChunks.read(folder.resolve(path.toString()), 0, (int) indexed.size());
+        Path file = folder.resolve(path.toString());
+        if (UnchangedFiles.isAvailable()) {
+            return UnchangedFiles.read(file, (int) indexed.size(), indexed.mtimeNanos());
+        }
+        byte[] data = LocalChunks.read(file, 0, (int) indexed.size());
         try {
             return data != null && stillOnDisk(path, indexed) ? data : null;
         } catch (IOException e) {

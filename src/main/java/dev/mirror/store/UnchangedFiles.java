@@ -1,0 +1,108 @@
+package dev.mirror.store;
+
+import com.sun.jna.LastErrorException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * Reads a small file whole for a peer, but only while it is still the file the index describes: its bytes, if what
+ * was read is a regular file of the indexed size and mtime, checked on the open file itself after reading (an edit
+ * meanwhile changes the mtime; a file renamed over it leaves the one read, as indexed). A serving peer does this for
+ * every small file a first mirror fetches, so it is four C library calls on one descriptor — open (no-follow, and
+ * non-blocking, so a FIFO put there cannot hang the server), read, statx, close — where the JDK takes a channel with
+ * its cleaner, a stat of the whole path again after reading, and a copy through a temporary direct buffer (about
+ * 0.3 CPU-s of the 50,000-file first mirror of {@code bench/}). Only where {@link #isAvailable()}; the caller reads
+ * through the JDK elsewhere. Thread-safe: it keeps no state.
+ */
+public final class UnchangedFiles {
+    private static final int AT_FDCWD = -100;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int O_NONBLOCK = 04000; // the same on x86-64 and AArch64, the two DirectoryCalls knows
+    private static final int OPEN_FLAGS = DirectoryCalls.O_RDONLY | DirectoryCalls.O_NOFOLLOW | DirectoryCalls.O_CLOEXEC
+            | O_NONBLOCK;
+    private static final int STATX_TYPE_SIZE_MTIME = 0x1 | 0x200 | 0x40;
+    private static final int EINTR = 4;
+    private static final byte[] EMPTY_PATH = {0};
+
+    private UnchangedFiles() {
+    }
+
+    public static boolean isAvailable() {
+        return DirectoryCalls.AVAILABLE;
+    }
+
+    /**
+     * The {@code size} bytes of {@code file} if it is, after they were read, a regular file of {@code size} bytes
+     * last modified at {@code mtimeNanos}; null if it is not (changed, gone, a symlink or anything else), or cannot
+     * be read now.
+     */
+    public static byte[] read(Path file, int size, long mtimeNanos) {
+        int fd;
+        try {
+            fd = DirectoryCalls.openat(AT_FDCWD, LibC.cPath(file), OPEN_FLAGS);
+        } catch (LastErrorException e) {
+            return null; // gone, a symlink (ELOOP), unreadable: the asker waits for our next scan
+        }
+        try {
+            byte[] data = new byte[size];
+            return readFully(fd, data) && isAsIndexed(fd, size, mtimeNanos) ? data : null;
+        } catch (IOException e) {
+            return null;
+        } finally {
+            try {
+                DirectoryCalls.close(fd);
+            } catch (LastErrorException e) {
+                // read only: nothing was written that a failed close could lose
+            }
+        }
+    }
+
+    /**
+     * Fills {@code data} from the start of the file; false if the file ends first. A regular file gives all it has
+     * in one read; a rest (a signal cut the read short) goes through a second array, as a C call fills an array from
+     * its start.
+     */
+    private static boolean readFully(int fd, byte[] data) throws IOException {
+        int done = 0;
+        while (done < data.length) {
+            byte[] into = done == 0 ? data : new byte[data.length - done];
+            long read;
+            try {
+                read = DirectoryCalls.pread(fd, into, into.length, done);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == EINTR) {
+                    continue;
+                }
+                throw LibC.failure("Cannot read a file", e);
+            }
+            if (read <= 0) {
+                return false;
+            }
+            if (into != data) {
+                System.arraycopy(into, 0, data, done, (int) read);
+            }
+            done += (int) read;
+        }
+        return true;
+    }
+
+    private static boolean isAsIndexed(int fd, int size, long mtimeNanos) throws IOException {
+        byte[] statx = new byte[DirectoryCalls.STATX_BYTES];
+        try {
+            DirectoryCalls.statx(fd, EMPTY_PATH, AT_EMPTY_PATH | DirectoryCalls.AT_SYMLINK_NOFOLLOW,
+                    STATX_TYPE_SIZE_MTIME, statx);
+        } catch (LastErrorException e) {
+            throw LibC.failure("Cannot read the attributes of a file", e);
+        }
+        // struct statx (linux/stat.h), as NativeDirectory#stat reads it.
+        ByteBuffer fields = ByteBuffer.wrap(statx).order(ByteOrder.nativeOrder());
+        if ((fields.getInt(0) & STATX_TYPE_SIZE_MTIME) != STATX_TYPE_SIZE_MTIME) {
+            return false;
+        }
+        return (fields.getShort(28) & NativeDirectory.S_IFMT) == NativeDirectory.S_IFREG && fields.getLong(40) == size
+                && NativeDirectory.nanos(fields, 112) == mtimeNanos;
+    }
+}

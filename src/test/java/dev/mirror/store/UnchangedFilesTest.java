@@ -1,0 +1,67 @@
+package dev.mirror.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A small file read for a peer only while it is what the index says: real files, the C library's calls. */
+@Timeout(30)
+class UnchangedFilesTest {
+    private static final long MTIME_NANOS = Instant.parse("2024-05-01T12:00:00.123456789Z").getEpochSecond()
+            * 1_000_000_000L + 123_456_789;
+
+    @TempDir
+    Path dir;
+
+    private final byte[] bytes = "the bytes of a small file".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private Path file;
+
+    @BeforeEach
+    void write() throws IOException {
+        assertTrue(UnchangedFiles.isAvailable(), "this machine binds the C library's calls");
+        file = dir.resolve("small.txt");
+        Files.write(file, bytes);
+        Files.setLastModifiedTime(file, FileTime.from(MTIME_NANOS, TimeUnit.NANOSECONDS));
+    }
+
+    @Test
+    void aFileAsIndexedIsReadWhole() throws IOException {
+        assertArrayEquals(bytes, UnchangedFiles.read(file, bytes.length, MTIME_NANOS));
+        Path empty = Files.createFile(dir.resolve("empty"));
+        Files.setLastModifiedTime(empty, FileTime.from(MTIME_NANOS, TimeUnit.NANOSECONDS));
+        assertArrayEquals(new byte[0], UnchangedFiles.read(empty, 0, MTIME_NANOS));
+    }
+
+    @Test
+    void aFileOfAnotherSizeOrMtimeIsNotRead() {
+        assertNull(UnchangedFiles.read(file, bytes.length + 1, MTIME_NANOS), "longer in the index: it ends first");
+        assertNull(UnchangedFiles.read(file, bytes.length - 1, MTIME_NANOS), "shorter in the index");
+        assertNull(UnchangedFiles.read(file, bytes.length, MTIME_NANOS + 1), "modified since, by a nanosecond");
+    }
+
+    @Test
+    void aMissingFileASymlinkADirectoryOrAFifoIsNotRead() throws Exception {
+        assertNull(UnchangedFiles.read(dir.resolve("gone"), bytes.length, MTIME_NANOS));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), file);
+        assertNull(UnchangedFiles.read(link, bytes.length, MTIME_NANOS), "a symlink is never followed");
+        Path sub = Files.createDirectory(dir.resolve("sub"));
+        assertNull(UnchangedFiles.read(sub, 0, Files.getLastModifiedTime(sub).to(TimeUnit.NANOSECONDS)));
+        Path fifo = dir.resolve("fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        // Opened without blocking (nobody writes to it), and not a regular file.
+        assertNull(UnchangedFiles.read(fifo, 0, Files.getLastModifiedTime(fifo).to(TimeUnit.NANOSECONDS)));
+    }
+}
