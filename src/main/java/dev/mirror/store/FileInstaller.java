@@ -49,8 +49,6 @@ public final class FileInstaller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileInstaller.class);
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path folder;
     private final SecureDirectoryStream<Path> root;
@@ -309,9 +307,7 @@ public final class FileInstaller implements AutoCloseable {
 
     /** A new, empty file in {@code .mirror/tmp/} (owner-only until sealed) for the caller to write. */
     public StagedFile stage() throws IOException {
-        return temp.create("file-", candidate -> new StagedFile(this, candidate, FileChannel.open(candidate,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                OWNER_ONLY_FILE)));
+        return stage(0600);
     }
 
     /**
@@ -329,8 +325,8 @@ public final class FileInstaller implements AutoCloseable {
      * A new, empty file in {@code .mirror/tmp/} under a fresh name, made with the {@link #creationBits} of
      * {@code mode}, the mode it is to be sealed with: for content that arrives whole in one reply, which a later
      * attempt would fetch whole again rather than resume. Its short name is cheaper for the file system than a
-     * part's 69 characters: making and renaming
-     * 50,000 files in a C test took ext4 ~6% less system time with names like these (2.28 against 2.43 s).
+     * part's 69 characters: making and renaming 50,000 files in a C test took ext4 ~6% less system time with names
+     * like these (2.28 against 2.43 s).
      */
     public StagedFile stage(int mode) throws IOException {
         int bits = creationBits(mode);

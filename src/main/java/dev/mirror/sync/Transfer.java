@@ -329,8 +329,10 @@ final class Transfer {
         return content;
     }
 
-    /** Every chunk from the bytes that came with the list: nothing to look up, nothing to ask for. */
-    /** A plan for content that came whole with its list: nothing to resume, so no part (null) to write it into. */
+    /**
+     * Every chunk from the bytes that came with the list: nothing to look up, nothing to ask for, and nothing a later
+     * attempt would resume, so no part (null) to write them into.
+     */
     private static Plan fromContent(ChunkList chunks, ByteBuffer content) {
         return new Plan(chunks, null, new boolean[chunks.count()], new ChunkLocation[chunks.count()], content);
     }
