@@ -30,6 +30,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -90,6 +91,7 @@ public final class PullRound {
     public Outcome run(Hash remoteRoot) throws IOException, InterruptedException {
         installer.deferDirectorySyncs();
         Descent.Result found = new Descent(index, remote).run(remoteRoot);
+        transfer.askAhead(fetchedFirst(found));
         List<Decided> decided = Decided.all(reconciler, found);
         installer.deletePartsExcept(() -> contentWanted(decided));
         progress.planned(decided);
@@ -107,6 +109,38 @@ public final class PullRound {
             }
         }
         return new Outcome(applied, deferred, found.roundTrips());
+    }
+
+    /**
+     * The files this round will fetch first, known before it decides anything, so that their chunk lists are on the
+     * way while it does ({@link Transfer#askAhead}): where nothing the peer's differences touch is here (a first
+     * mirror), every difference is the peer's entry at a path where we have none, which is always pulled, and no
+     * file of ours can hold a renamed one's content; the files among them come in the order {@link #pullFiles}
+     * takes them, shallowest first. Elsewhere none: conflicts, moves and deletions decide what comes first.
+     */
+    private static List<Transfer.FileJob> fetchedFirst(Descent.Result found) {
+        Comparator<Descent.Difference> order = Comparator.comparingInt((Descent.Difference d) -> d.path().depth())
+                .thenComparing(Descent.Difference::path);
+        PriorityQueue<Descent.Difference> last = new PriorityQueue<>(order.reversed()); // the head goes first
+        for (Descent.Difference d : found.differences()) {
+            if (d.local() != null) {
+                return List.of();
+            }
+            Entry entry = d.remote().entry();
+            if (entry.isLive() && entry.kind() == EntryKind.FILE) {
+                last.add(d);
+                if (last.size() > Transfer.FIRST_WAVE) {
+                    last.poll();
+                }
+            }
+        }
+        List<Descent.Difference> first = new ArrayList<>(last);
+        first.sort(order);
+        List<Transfer.FileJob> jobs = new ArrayList<>(first.size());
+        for (Descent.Difference d : first) {
+            jobs.add(new Transfer.FileJob(d.path(), d.remote().entry(), List.of(d.path()), null));
+        }
+        return jobs;
     }
 
     /**

@@ -23,6 +23,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,8 @@ final class Transfer {
     private final ChunkFetcher fetcher;
     /** Jobs whose chunk list was asked for by pages: our older version of the file is at the job's path. */
     private final Set<FileJob> paged = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Chunk lists asked for before the run that needs them ({@link #askAhead}), by the path of the job. */
+    private final Map<TreePath, AskedAhead> askedAhead = new HashMap<>();
     /** Bytes of one file written between two early write-backs ({@link Flusher#writeBack}). */
     static final long WRITE_BACK_BYTES = 32L << 20;
 
@@ -94,6 +97,14 @@ final class Transfer {
      * version vector and hashes) at every lookup, three lookups per file.
      */
     record FileJob(TreePath path, Entry entry, List<TreePath> sources, ChunkList known) {
+    }
+
+    /** A job's chunk list asked for: the reply it is in, and its place among the reply's files. */
+    private record Asked(CompletableFuture<ChunkListReply> reply, int at) {
+    }
+
+    /** A chunk list asked for ahead of its run, with the content it was asked for. */
+    private record AskedAhead(Asked asked, Entry entry) {
     }
 
     /** Where each built file goes: installed by the caller, or closed (deleted). */
@@ -131,7 +142,7 @@ final class Transfer {
         try {
             int size = FIRST_WAVE;
             List<FileJob> wave = wave(jobs, 0, size);
-            Map<FileJob, CompletableFuture<ChunkListReply>> lists = askLists(wave);
+            Map<FileJob, Asked> lists = askLists(wave);
             for (int taken = 0; !wave.isEmpty(); ) {
                 taken += wave.size();
                 size = Math.min(WAVE, size * 4);
@@ -153,6 +164,7 @@ final class Transfer {
             flushGroup();
             flusher.finish();
         } finally {
+            askedAhead.clear(); // lists asked for ahead and not used (decided otherwise) are dropped
             // Cut short: what was built but not handed over is deleted (a part keeps what it has for next time).
             Flusher.discard(group);
             group.clear();
@@ -192,12 +204,31 @@ final class Transfer {
         groupBytes = 0;
     }
 
-    private Map<FileJob, CompletableFuture<ChunkListReply>> askLists(List<FileJob> wave) throws IOException {
-        Map<FileJob, CompletableFuture<ChunkListReply>> asked = new IdentityHashMap<>();
+    /**
+     * Asks now for the chunk lists of the first wave of {@code jobs}, jobs a later {@link #run} is expected to start
+     * with: a round may know the files it will fetch first before it has decided everything (a first mirror: every
+     * file the peer has and we do not), and the peer then answers while it decides, where the first wave's lists
+     * were asked for only when the run began (0.1–0.2 s later, the sender idle meanwhile). A job of the next run with
+     * the same path and content takes its list from here; one asked for and not run costs only its reply.
+     */
+    void askAhead(List<FileJob> jobs) throws IOException {
+        // Not a list asked for by pages: that depends on the job, not only on its path and content.
+        List<FileJob> first = wave(jobs, 0, FIRST_WAVE).stream()
+                .filter(job -> job.entry().size() < PAGED_LIST_BYTES).toList();
+        askLists(first).forEach((job, asked) -> askedAhead.put(job.path(), new AskedAhead(asked, job.entry())));
+    }
+
+    private Map<FileJob, Asked> askLists(List<FileJob> wave) throws IOException {
+        Map<FileJob, Asked> asked = new IdentityHashMap<>();
         List<FileJob> batch = new ArrayList<>();
         long content = 0;
         for (FileJob job : wave) {
             if (job.known() != null) {
+                continue;
+            }
+            AskedAhead ahead = askedAhead.remove(job.path());
+            if (ahead != null && ahead.entry().sameContentAs(job.entry())) {
+                asked.put(job, ahead.asked());
                 continue;
             }
             // A reply carries at most as many bytes of content as a chunk reply: ask for no more in one request.
@@ -217,31 +248,30 @@ final class Transfer {
     }
 
     /** One request for the chunk lists of {@code batch}, whose reply each job is mapped to in {@code asked}. */
-    private void askBatch(List<FileJob> batch, Map<FileJob, CompletableFuture<ChunkListReply>> asked)
-            throws IOException {
+    private void askBatch(List<FileJob> batch, Map<FileJob, Asked> asked) throws IOException {
         ChunkListRequest.Builder request = ChunkListRequest.newBuilder();
         for (FileJob job : batch) {
             request.addQueries(firstQuery(job));
         }
         CompletableFuture<ChunkListReply> reply = remote.chunkLists(request.build());
-        batch.forEach(job -> asked.put(job, reply));
+        for (int at = 0; at < batch.size(); at++) {
+            asked.put(batch.get(at), new Asked(reply, at));
+        }
     }
 
     /** The chunk list of each job and where each chunk will come from; a job whose list is not to be had fails. */
-    private Map<FileJob, Plan> plan(List<FileJob> wave, Map<FileJob, CompletableFuture<ChunkListReply>> lists,
-                                    Sink sink) throws IOException, InterruptedException {
+    private Map<FileJob, Plan> plan(List<FileJob> wave, Map<FileJob, Asked> lists, Sink sink)
+            throws IOException, InterruptedException {
         Map<FileJob, Plan> plans = new IdentityHashMap<>();
-        Map<CompletableFuture<ChunkListReply>, Integer> positions = new IdentityHashMap<>();
         for (FileJob job : wave) {
             try {
                 ChunkList chunks = job.known();
                 ByteBuffer content = null;
                 if (chunks == null) {
-                    CompletableFuture<ChunkListReply> reply = lists.get(job);
-                    int at = positions.merge(reply, 1, Integer::sum) - 1;
-                    ChunkListReply listed = Replies.await(reply);
-                    chunks = chunkList(job, listed, at);
-                    content = verifiedContent(job, listed.getFiles(at), chunks);
+                    Asked asked = lists.get(job);
+                    ChunkListReply listed = Replies.await(asked.reply());
+                    chunks = chunkList(job, listed, asked.at());
+                    content = verifiedContent(job, listed.getFiles(asked.at()), chunks);
                 }
                 plans.put(job, content != null ? fromContent(chunks, content) : sources(job, chunks));
             } catch (ProtocolException e) {

@@ -2,10 +2,18 @@ package dev.mirror.sync;
 
 import dev.mirror.testing.TestFolders;
 import dev.mirror.wire.proto.ChunkListQuery;
+import dev.mirror.wire.proto.ChunkListReply;
 import dev.mirror.wire.proto.ChunkListRequest;
+import dev.mirror.wire.proto.ChunkReply;
+import dev.mirror.wire.proto.ChunkRequest;
+import dev.mirror.wire.proto.ListReply;
+import dev.mirror.wire.proto.ListRequest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static dev.mirror.testing.TestFolders.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -88,4 +96,64 @@ class ContentWithListTest extends TwoFolderTest {
                 .allMatch(file -> file.getContent().isEmpty() && file.getChunksCount() > 0));
     }
 
+    @Test
+    void aFirstMirrorAsksForItsFirstListsBeforeDecidingAndForNoListTwice() throws Exception {
+        int files = 2 * Transfer.FIRST_WAVE + 10;
+        for (int i = 0; i < files; i++) {
+            write(dirA, "d" + i % 7 + "/f" + i + ".txt", "file " + i);
+        }
+        scan(a);
+        PullProgress progress = new PullProgress();
+        List<String> asked = new ArrayList<>();
+        RemoteTree remote = listsNoted(served(a), progress, asked);
+
+        assertEquals(0, pull(b, a, remote, progress).deferred());
+
+        assertEquals(a.summary(), b.summary());
+        assertEquals(Transfer.FIRST_WAVE + " before deciding", asked.get(0),
+                "the first wave's lists are on their way before the round has decided anything: " + asked);
+        assertEquals(files, asked.stream().mapToInt(note -> Integer.parseInt(note.split(" ")[0])).sum(),
+                "each file's list asked for once: " + asked);
+    }
+
+    @Test
+    void listsAskedForAheadAreNotUsedForAFileDecidedOtherwise() throws Exception {
+        write(dirA, "same.txt", "the peer's");
+        write(dirB, "same.txt", "ours, made apart: a conflict");
+        write(dirA, "new.txt", "only the peer's");
+        scan(a);
+        scan(b);
+        PullProgress progress = new PullProgress();
+        List<String> asked = new ArrayList<>();
+
+        assertEquals(0, pull(b, a, listsNoted(served(a), progress, asked), progress).deferred());
+
+        assertTrue(asked.stream().noneMatch(note -> note.endsWith("before deciding")),
+                "something of ours differs: what comes first depends on deciding: " + asked);
+        assertEquals("only the peer's", Files.readString(dirB.resolve("new.txt")));
+    }
+
+    /**
+     * {@code served}, noting for each chunk list request how many files it names and whether {@code progress} had
+     * been told the round's plan yet ("N before deciding", "N after deciding").
+     */
+    private static RemoteTree listsNoted(ServedTree served, PullProgress progress, List<String> asked) {
+        return new RemoteTree() {
+            @Override
+            public CompletableFuture<ListReply> list(ListRequest request) {
+                return served.list(request);
+            }
+
+            @Override
+            public CompletableFuture<ChunkListReply> chunkLists(ChunkListRequest request) {
+                asked.add(request.getQueriesCount() + (progress.needFiles() == 0 ? " before" : " after") + " deciding");
+                return served.chunkLists(request);
+            }
+
+            @Override
+            public CompletableFuture<ChunkReply> chunks(ChunkRequest request) {
+                return served.chunks(request);
+            }
+        };
+    }
 }
