@@ -127,7 +127,9 @@ public final class PullRound {
                 return List.of();
             }
             Entry entry = d.remote().entry();
-            if (entry.isLive() && entry.kind() == EntryKind.FILE) {
+            // Most come after the first wave's last so far: one comparison each, where adding costs several.
+            if (entry.isLive() && entry.kind() == EntryKind.FILE
+                    && (last.size() < Transfer.FIRST_WAVE || order.compare(d, last.peek()) < 0)) {
                 last.add(d);
                 if (last.size() > Transfer.FIRST_WAVE) {
                     last.poll();
