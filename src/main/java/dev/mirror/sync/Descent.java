@@ -92,7 +92,11 @@ public final class Descent {
     private void walk() throws IOException, InterruptedException {
         ArrayDeque<Query> waiting = new ArrayDeque<>();
         ArrayDeque<Asked> asked = new ArrayDeque<>();
-        waiting.add(new Query(whole(TreePath.ROOT), 1));
+        boolean rootHasChildren;
+        try (ChildCursor children = index.children(TreePath.ROOT)) {
+            rootHasChildren = children.next() != null;
+        }
+        waiting.add(new Query(whole(TreePath.ROOT, rootHasChildren), 1));
         while (!waiting.isEmpty() || !asked.isEmpty()) {
             while (!waiting.isEmpty() && asked.size() < REQUESTS_IN_FLIGHT) {
                 asked.add(ask(waiting));
@@ -191,7 +195,7 @@ public final class Descent {
                 } else {
                     found.add(new Difference(their.path(), order == 0 ? ours : null, their));
                     if (their.entry().isDirectory()) {
-                        next.add(whole(their.path()));
+                        next.add(whole(their.path(), order == 0 && ours.entry().isDirectory()));
                     }
                 }
                 if (order == 0) {
@@ -219,8 +223,13 @@ public final class Descent {
         return entry == null || !through.isEmpty() && TreePath.compareNames(entry.name(), through) > 0 ? null : entry;
     }
 
-    /** A query for a whole directory: its buckets if it has several, else its children. */
-    private static DirectoryQuery whole(TreePath dir) {
-        return DirectoryQuery.newBuilder().setPath(dir.toString()).setBuckets(true).build();
+    /**
+     * A query for a whole directory: its buckets if it has several and {@code oursToo} (we index a directory there,
+     * live or deleted, whose buckets may match), else its children. Where we have none, every bucket would differ:
+     * asking for them first only costs a round trip (a first mirror of 50,000 files spent two of its nine on
+     * buckets of its biggest directories).
+     */
+    private static DirectoryQuery whole(TreePath dir, boolean oursToo) {
+        return DirectoryQuery.newBuilder().setPath(dir.toString()).setBuckets(oursToo).build();
     }
 }

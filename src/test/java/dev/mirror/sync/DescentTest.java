@@ -156,6 +156,24 @@ class DescentTest extends TwoFolderTest {
     }
 
     @Test
+    void aBigDirectoryWeDoNotHaveIsListedWithoutAskingForItsBucketsFirst() throws Exception {
+        int entries = 3_000;
+        for (int i = 0; i < entries; i++) {
+            write(dirA, "big/f" + i, Integer.toString(i));
+        }
+        scan(a);
+        scan(b);
+        assertTrue(a.index().buckets(TreePath.of("big")).size() > 1, "the peer's directory has several buckets");
+        ServedTree remote = served(a);
+
+        Descent.Result found = new Descent(b.index(), remote).run(a.summary().treeHash());
+
+        assertEquals(entries + 1, found.differences().size(), "big and every file in it");
+        assertEquals(2, found.roundTrips(), "the root's children, then big's: no bucket hashes of either");
+        assertEquals(2, remote.listRequests());
+    }
+
+    @Test
     void afterAPullTheRootsAreEqualAndStayEqualAfterARescan() throws Exception {
         write(dirA, "one/two/three.txt", "3");
         write(dirA, "one/four.txt", "4");
