@@ -227,7 +227,9 @@ public final class Descent {
      * A query for a whole directory: its buckets if it has several and {@code oursToo} (we index a directory there,
      * live or deleted, whose buckets may match), else its children. Where we have none, every bucket would differ:
      * asking for them first only costs a round trip (a first mirror of 50,000 files spent two of its nine on
-     * buckets of its biggest directories).
+     * buckets of its biggest directories). A directory too big for one reply (some 7,000 names) then comes a reply
+     * after a reply, where its buckets' ranges could have been asked for side by side: over a slow link that is a
+     * round trip per 7,000 new names, little beside fetching what they name.
      */
     private static DirectoryQuery whole(TreePath dir, boolean oursToo) {
         return DirectoryQuery.newBuilder().setPath(dir.toString()).setBuckets(oursToo).build();
