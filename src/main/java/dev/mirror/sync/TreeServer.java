@@ -71,10 +71,17 @@ public final class TreeServer {
 
     private final TreeIndex index;
     private final Path folder;
+    /** Small files are read through {@link UnchangedFiles}; set before the first request, by one thread. */
+    private boolean nativeReads = UnchangedFiles.isAvailable();
 
     public TreeServer(TreeIndex index, Path folder) {
         this.index = index;
         this.folder = folder;
+    }
+
+    /** For tests: small files are read through the JDK alone, as where the C library's calls are not bound. */
+    void withoutNativeReads() {
+        nativeReads = false;
     }
 
     /** The reply to {@code request} (id not set). */
@@ -184,7 +191,7 @@ public final class TreeServer {
      */
     private byte[] content(TreePath path, Entry indexed) {
         Path file = folder.resolve(path.toString());
-        if (UnchangedFiles.isAvailable()) {
+        if (nativeReads) {
             return UnchangedFiles.read(file, (int) indexed.size(), indexed.mtimeNanos());
         }
         byte[] data = LocalChunks.read(file, 0, (int) indexed.size());

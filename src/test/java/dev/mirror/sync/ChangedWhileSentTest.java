@@ -9,6 +9,8 @@ import dev.mirror.wire.proto.ChunkListRequest;
 import dev.mirror.wire.proto.ChunkRequest;
 import dev.mirror.wire.proto.FileChunks;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -65,13 +67,17 @@ class ChangedWhileSentTest extends TwoFolderTest {
         assertEditKeepingSizeAndMtimeCaught("small.bin", SMALL);
     }
 
-    @Test
-    void theSenderSendsNoContentOfAChangedSmallFile() throws Exception {
+    @ParameterizedTest(name = "read through the C library: {0}")
+    @ValueSource(booleans = {true, false})
+    void theSenderSendsNoContentOfAChangedSmallFile(boolean nativeReads) throws Exception {
         Path small = write(dirA, "small.bin", SMALL);
         scan(a);
         ChunkListRequest withContent = ChunkListRequest.newBuilder()
                 .addQueries(ChunkListQuery.newBuilder().setPath("small.bin").setContent(true)).build();
         TreeServer server = new TreeServer(a.index(), a.path());
+        if (!nativeReads) {
+            server.withoutNativeReads();
+        }
         assertArrayEquals(SMALL, server.chunkLists(withContent).getFiles(0).getContent().toByteArray(),
                 "unchanged: sent");
 
