@@ -4,10 +4,6 @@ import dev.mirror.testing.TestFolders;
 import dev.mirror.wire.proto.ChunkListQuery;
 import dev.mirror.wire.proto.ChunkListReply;
 import dev.mirror.wire.proto.ChunkListRequest;
-import dev.mirror.wire.proto.ChunkReply;
-import dev.mirror.wire.proto.ChunkRequest;
-import dev.mirror.wire.proto.ListReply;
-import dev.mirror.wire.proto.ListRequest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -138,21 +134,11 @@ class ContentWithListTest extends TwoFolderTest {
      * been told the round's plan yet ("N before deciding", "N after deciding").
      */
     private static RemoteTree listsNoted(ServedTree served, PullProgress progress, List<String> asked) {
-        return new RemoteTree() {
-            @Override
-            public CompletableFuture<ListReply> list(ListRequest request) {
-                return served.list(request);
-            }
-
+        return new ForwardingTree(served) {
             @Override
             public CompletableFuture<ChunkListReply> chunkLists(ChunkListRequest request) {
                 asked.add(request.getQueriesCount() + (progress.needFiles() == 0 ? " before" : " after") + " deciding");
-                return served.chunkLists(request);
-            }
-
-            @Override
-            public CompletableFuture<ChunkReply> chunks(ChunkRequest request) {
-                return served.chunks(request);
+                return super.chunkLists(request);
             }
         };
     }

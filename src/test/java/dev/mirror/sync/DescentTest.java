@@ -2,10 +2,6 @@ package dev.mirror.sync;
 
 import dev.mirror.daemon.Folder;
 import dev.mirror.tree.TreePath;
-import dev.mirror.wire.proto.ChunkListReply;
-import dev.mirror.wire.proto.ChunkListRequest;
-import dev.mirror.wire.proto.ChunkReply;
-import dev.mirror.wire.proto.ChunkRequest;
 import dev.mirror.wire.proto.DirectoryQuery;
 import dev.mirror.wire.proto.ListReply;
 import dev.mirror.wire.proto.ListRequest;
@@ -199,7 +195,7 @@ class DescentTest extends TwoFolderTest {
      * in {@code events} ("ask PATHS", "answer PATHS") in the order they happen.
      */
     private static RemoteTree answeredWhenAwaited(ServedTree served, List<String> events) {
-        return new RemoteTree() {
+        return new ForwardingTree(served) {
             @Override
             public CompletableFuture<ListReply> list(ListRequest request) {
                 String paths = request.getQueriesList().stream().map(DirectoryQuery::getPath)
@@ -215,16 +211,6 @@ class DescentTest extends TwoFolderTest {
                         return super.get();
                     }
                 };
-            }
-
-            @Override
-            public CompletableFuture<ChunkListReply> chunkLists(ChunkListRequest request) {
-                return served.chunkLists(request);
-            }
-
-            @Override
-            public CompletableFuture<ChunkReply> chunks(ChunkRequest request) {
-                return served.chunks(request);
             }
         };
     }
