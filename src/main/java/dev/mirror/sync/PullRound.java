@@ -46,6 +46,9 @@ import java.util.Set;
 public final class PullRound {
     /** Changes recorded per index batch: one batch per few hundred files keeps the writes cheap. */
     static final int RECORD_BATCH = 512;
+    /** Parents before children, and in name order within a level: the order phases 2 and 3 apply a round in. */
+    private static final Comparator<TreePath> SHALLOW_FIRST = Comparator.comparingInt(TreePath::depth)
+            .thenComparing(Comparator.naturalOrder());
     private static final Logger LOG = LoggerFactory.getLogger(PullRound.class);
 
     private final TreeIndex index;
@@ -119,8 +122,8 @@ public final class PullRound {
      * takes them, shallowest first. Elsewhere none: conflicts, moves and deletions decide what comes first.
      */
     private static List<Transfer.FileJob> fetchedFirst(Descent.Result found) {
-        Comparator<Descent.Difference> order = Comparator.comparingInt((Descent.Difference d) -> d.path().depth())
-                .thenComparing(Descent.Difference::path);
+        // The order pullFiles takes files in (shallowFirst): the first wave asked for ahead is the run's first wave.
+        Comparator<Descent.Difference> order = Comparator.comparing(Descent.Difference::path, SHALLOW_FIRST);
         PriorityQueue<Descent.Difference> last = new PriorityQueue<>(order.reversed()); // the head goes first
         for (Descent.Difference d : found.differences()) {
             if (d.local() != null) {
@@ -488,7 +491,7 @@ public final class PullRound {
 
     private static List<Decided> shallowFirst(List<Decided> deepestFirst) {
         List<Decided> ordered = new ArrayList<>(deepestFirst);
-        ordered.sort(Comparator.comparingInt((Decided d) -> d.path().depth()).thenComparing(Decided::path));
+        ordered.sort(Comparator.comparing(Decided::path, SHALLOW_FIRST));
         return ordered;
     }
 }
