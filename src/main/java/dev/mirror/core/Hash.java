@@ -72,13 +72,28 @@ public final class Hash implements Comparable<Hash> {
         return digest;
     }
 
-    /** A fresh SHA-256 digest, for callers that keep one across calls. */
+    /**
+     * A fresh SHA-256 digest, for callers that keep one across calls: libcrypto's where it could be bound
+     * ({@link #isNative}), else the JDK's.
+     */
     public static MessageDigest newDigest() {
+        if (NativeSha256.AVAILABLE) {
+            return new NativeSha256();
+        }
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError("every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * Whether digests are computed by the system's libcrypto, which hashes at the CPU's speed under either JIT
+     * compiler; bin/mirror runs the JVM without C2 where it finds the library, and without it the JDK's digest needs
+     * C2 to be as fast.
+     */
+    public static boolean isNative() {
+        return NativeSha256.AVAILABLE;
     }
 
     /** A copy of the 32 bytes. */

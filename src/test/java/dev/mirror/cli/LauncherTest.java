@@ -1,5 +1,6 @@
 package dev.mirror.cli;
 
+import dev.mirror.core.Hash;
 import dev.mirror.testing.Cli;
 import dev.mirror.testing.Processes;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,16 @@ class LauncherTest {
                 run.out());
         assertEquals(List.of("arg:status", "arg:a folder"),
                 run.outLines().stream().filter(line -> line.startsWith("arg:")).toList());
+    }
+
+    @Test
+    void runsWithoutC2ExactlyWhereSha256ComesFromLibcrypto() throws Exception {
+        Path home = install(temp.resolve("mirror"));
+
+        Cli.Result run = launch(home, "status");
+
+        // The launcher looks for the library in the linker's cache, the JVM loads it: both must see the same.
+        assertEquals(Hash.isNative(), run.outLines().contains("jvm:-XX:TieredStopAtLevel=1"), run.out());
     }
 
     @Test
