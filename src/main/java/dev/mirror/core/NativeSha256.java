@@ -20,10 +20,10 @@ import java.util.List;
  * intrinsic; with this one, bin/mirror can run the JVM with C1 alone (bench/README.md, "JVM options").
  *
  * <p>The state is OpenSSL's {@code SHA256_CTX}, kept in a Java array: a digest owns no native memory and is dropped
- * like any object. Bytes reach the library from native memory only, because JNA passes a Java array by copying all
- * of it (a megabyte frame for a 32 KiB chunk cut from it): bytes in the heap go through a per-thread direct buffer.
- * Updates of a few bytes (the Merkle tree's names and sizes) are gathered in Java first, as one native call costs
- * more than hashing them.
+ * like any object. The library is given addresses only, never Java arrays (which JNA copies whole, in and back out,
+ * with a malloc each time): the state, the bytes from the heap and the result pass through the thread's
+ * {@link NativeScratch}. Updates of a few bytes (the Merkle tree's names and sizes) are gathered in Java, as one
+ * native call costs more than hashing them; a message that ends before 256 bytes is hashed by one call.
  */
 final class NativeSha256 extends MessageDigest implements Cloneable {
     /** The sonames tried, newest first; 1.1 and 3 lay out {@code SHA256_CTX} alike. */
@@ -31,27 +31,36 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     /** {@code sizeof(SHA256_CTX)}: eight words of state, two of length, sixteen of block, two counts (32-bit). */
     private static final int CONTEXT_BYTES = 112;
     private static final int GATHERED_BYTES = 256;
-    private static final int STAGING_BYTES = 64 * 1024;
-    private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
+    /** The thread's scratch memory: bytes to hash from 0, then the state, then the digest. */
+    private static final int DATA_BYTES = 64 * 1024;
+    private static final int CONTEXT_AT = DATA_BYTES;
+    private static final int DIGEST_AT = CONTEXT_AT + 128;
+    private static final ThreadLocal<NativeScratch> SCRATCH =
+            ThreadLocal.withInitial(() -> new NativeScratch(DIGEST_AT + Hash.BYTES));
 
     /** Whether the library was found and bound; if not, no instance may be made. */
     static final boolean AVAILABLE = bind(LIBRARIES) != null;
+    /** The state {@code SHA256_Init} makes, copied where a message starts instead of calling it each time. */
+    private static final byte[] INITIAL_CONTEXT = AVAILABLE ? initialContext() : null;
 
     private byte[] context = new byte[CONTEXT_BYTES];
+    /** Whether {@link #context} holds bytes of this message; until then they are all in {@link #gathered}. */
+    private boolean started;
     private byte[] gathered = new byte[GATHERED_BYTES];
     private int gatheredLength;
 
     NativeSha256() {
         super("SHA-256");
-        SHA256_Init(context);
     }
 
-    private static native int SHA256_Init(byte[] context);
+    private static native int SHA256_Init(long context);
 
-    /** {@code data} is the address of {@code length} bytes of native memory. */
-    private static native int SHA256_Update(byte[] context, long data, long length);
+    private static native int SHA256_Update(long context, long data, long length);
 
-    private static native int SHA256_Final(byte[] digest, byte[] context);
+    private static native int SHA256_Final(long digest, long context);
+
+    /** The digest of {@code length} bytes at {@code data}, at once. */
+    private static native long SHA256(long data, long length, long digest);
 
     /**
      * Binds the native methods to the first of {@code libraries} that loads and has them; returns its name, or null
@@ -88,6 +97,14 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
         }
     }
 
+    private static byte[] initialContext() {
+        NativeScratch scratch = SCRATCH.get();
+        SHA256_Init(scratch.address() + CONTEXT_AT);
+        byte[] context = new byte[CONTEXT_BYTES];
+        scratch.get(CONTEXT_AT, context, 0, CONTEXT_BYTES);
+        return context;
+    }
+
     @Override
     protected int engineGetDigestLength() {
         return Hash.BYTES;
@@ -96,7 +113,8 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     @Override
     protected void engineUpdate(byte input) {
         if (gatheredLength == GATHERED_BYTES) {
-            flushGathered();
+            NativeScratch scratch = enter();
+            leave(scratch);
         }
         gathered[gatheredLength++] = input;
     }
@@ -108,8 +126,14 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
             gatheredLength += length;
             return;
         }
-        flushGathered();
-        STAGING.get().hash(context, input, offset, length);
+        NativeScratch scratch = enter();
+        for (int done = 0; done < length; ) {
+            int part = Math.min(length - done, DATA_BYTES);
+            scratch.put(0, input, offset + done, part);
+            SHA256_Update(scratch.address() + CONTEXT_AT, scratch.address(), part);
+            done += part;
+        }
+        leave(scratch);
     }
 
     /** Bytes in native memory go to the library where they are; the JDK's default copies them into the heap. */
@@ -120,15 +144,27 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
             super.engineUpdate(input);
             return;
         }
-        flushGathered();
-        SHA256_Update(context, Pointer.nativeValue(Native.getDirectBufferPointer(input)) + input.position(), length);
+        NativeScratch scratch = enter();
+        long address = Pointer.nativeValue(Native.getDirectBufferPointer(input)) + input.position();
+        SHA256_Update(scratch.address() + CONTEXT_AT, address, length);
+        leave(scratch);
         input.position(input.limit());
     }
 
     @Override
     protected byte[] engineDigest() {
         byte[] digest = new byte[Hash.BYTES];
-        finish(digest);
+        NativeScratch scratch;
+        if (started) {
+            scratch = enter();
+            SHA256_Final(scratch.address() + DIGEST_AT, scratch.address() + CONTEXT_AT);
+        } else {
+            scratch = SCRATCH.get();
+            scratch.put(0, gathered, 0, gatheredLength);
+            SHA256(scratch.address(), gatheredLength, scratch.address() + DIGEST_AT);
+        }
+        scratch.get(DIGEST_AT, digest, 0, Hash.BYTES);
+        engineReset();
         return digest;
     }
 
@@ -137,15 +173,14 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
         if (length < Hash.BYTES) {
             throw new DigestException("SHA-256 needs 32 bytes of output, not " + length);
         }
-        byte[] digest = engineDigest();
-        System.arraycopy(digest, 0, output, offset, Hash.BYTES);
+        System.arraycopy(engineDigest(), 0, output, offset, Hash.BYTES);
         return Hash.BYTES;
     }
 
     @Override
     protected void engineReset() {
         gatheredLength = 0;
-        SHA256_Init(context);
+        started = false;
     }
 
     @Override
@@ -156,34 +191,24 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
         return copy;
     }
 
-    /** Writes the digest and starts over, as {@link MessageDigest#digest()} promises. */
-    private void finish(byte[] digest) {
-        flushGathered();
-        SHA256_Final(digest, context);
-        SHA256_Init(context);
-    }
-
-    private void flushGathered() {
+    /**
+     * Puts this digest's state into the thread's scratch memory and hashes what was gathered into it; the next calls
+     * update it there, and {@link #leave} takes it back.
+     */
+    private NativeScratch enter() {
+        NativeScratch scratch = SCRATCH.get();
+        long base = scratch.address();
+        scratch.put(CONTEXT_AT, started ? context : INITIAL_CONTEXT, 0, CONTEXT_BYTES);
         if (gatheredLength > 0) {
-            STAGING.get().hash(context, gathered, 0, gatheredLength);
+            scratch.put(0, gathered, 0, gatheredLength);
+            SHA256_Update(base + CONTEXT_AT, base, gatheredLength);
             gatheredLength = 0;
         }
+        return scratch;
     }
 
-    /** A thread's direct buffer that bytes from the heap pass through on their way to the library. */
-    private static final class Staging {
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(STAGING_BYTES);
-        private final long address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
-
-        void hash(byte[] context, byte[] input, int offset, int length) {
-            while (length > 0) {
-                int part = Math.min(length, STAGING_BYTES);
-                buffer.clear();
-                buffer.put(input, offset, part);
-                SHA256_Update(context, address, part);
-                offset += part;
-                length -= part;
-            }
-        }
+    private void leave(NativeScratch scratch) {
+        scratch.get(CONTEXT_AT, context, 0, CONTEXT_BYTES);
+        started = true;
     }
 }

@@ -2,6 +2,7 @@ package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
 import dev.mirror.core.CLibrary;
+import dev.mirror.core.NativeScratch;
 
 import java.util.Locale;
 
@@ -62,8 +63,11 @@ final class DirectoryCalls {
 
     static native int fsync(int fd) throws LastErrorException;
 
-    /** Reads up to {@code count} bytes at {@code offset} into {@code buf} from its start; 0 at the end of the file. */
-    static native long pread(int fd, byte[] buf, long count, long offset) throws LastErrorException;
+    /**
+     * Reads up to {@code count} bytes at {@code offset} into the native memory at address {@code buf}; 0 at the end
+     * of the file. An address, not an array, which JNA would copy in whole and back out ({@link NativeScratch}).
+     */
+    static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
 

@@ -1,6 +1,7 @@
 package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
+import dev.mirror.core.NativeScratch;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,6 +27,10 @@ public final class UnchangedFiles {
     private static final int STATX_TYPE_SIZE_MTIME = 0x1 | 0x200 | 0x40;
     private static final int EINTR = 4;
     private static final byte[] EMPTY_PATH = {0};
+    /** What one read takes at most: a small file served whole ({@code sync.TreeServer}'s inline limit). */
+    private static final int READ_BYTES = 64 << 10;
+    private static final ThreadLocal<NativeScratch> SCRATCH =
+            ThreadLocal.withInitial(() -> new NativeScratch(READ_BYTES));
 
     private UnchangedFiles() {
     }
@@ -61,17 +66,16 @@ public final class UnchangedFiles {
     }
 
     /**
-     * Fills {@code data} from the start of the file; false if the file ends first. A regular file gives all it has
-     * in one read; a rest (a signal cut the read short) goes through a second array, as a C call fills an array from
-     * its start.
+     * Fills {@code data} from the start of the file, through this thread's native scratch memory; false if the file
+     * ends first. A regular file gives all it has in one read of up to 64 KiB (the small files served whole).
      */
     private static boolean readFully(int fd, byte[] data) throws IOException {
+        NativeScratch scratch = SCRATCH.get();
         int done = 0;
         while (done < data.length) {
-            byte[] into = done == 0 ? data : new byte[data.length - done];
             long read;
             try {
-                read = DirectoryCalls.pread(fd, into, into.length, done);
+                read = DirectoryCalls.pread(fd, scratch.address(), Math.min(data.length - done, READ_BYTES), done);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == EINTR) {
                     continue;
@@ -81,9 +85,7 @@ public final class UnchangedFiles {
             if (read <= 0) {
                 return false;
             }
-            if (into != data) {
-                System.arraycopy(into, 0, data, done, (int) read);
-            }
+            scratch.get(0, data, done, (int) read);
             done += (int) read;
         }
         return true;

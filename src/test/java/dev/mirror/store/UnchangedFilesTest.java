@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,18 @@ class UnchangedFilesTest {
         Path empty = Files.createFile(dir.resolve("empty"));
         Files.setLastModifiedTime(empty, FileTime.from(MTIME_NANOS, TimeUnit.NANOSECONDS));
         assertArrayEquals(new byte[0], UnchangedFiles.read(empty, 0, MTIME_NANOS));
+    }
+
+    @Test
+    void aFileLargerThanOneReadIsReadInPieces() throws IOException {
+        byte[] large = new byte[(64 << 10) * 2 + 123];
+        new Random(7).nextBytes(large);
+        Path big = dir.resolve("big.bin");
+        Files.write(big, large);
+        Files.setLastModifiedTime(big, FileTime.from(MTIME_NANOS, TimeUnit.NANOSECONDS));
+
+        assertArrayEquals(large, UnchangedFiles.read(big, large.length, MTIME_NANOS));
+        assertArrayEquals(bytes, UnchangedFiles.read(file, bytes.length, MTIME_NANOS), "nothing left over");
     }
 
     @Test
