@@ -28,6 +28,11 @@ import java.util.List;
 final class NativeSha256 extends MessageDigest implements Cloneable {
     /** The sonames tried, newest first; 1.1 and 3 lay out {@code SHA256_CTX} alike. */
     static final List<String> LIBRARIES = List.of("libcrypto.so.3", "libcrypto.so.1.1");
+    /**
+     * {@code -Dmirror.libcrypto=PATH} names the library to use instead; {@code none} leaves libcrypto alone, and the
+     * JDK's digest does everything (where a library misbehaves, or to compare).
+     */
+    static final String CHOICE_PROPERTY = "mirror.libcrypto";
     /** {@code sizeof(SHA256_CTX)}: eight words of state, two of length, sixteen of block, two counts (32-bit). */
     private static final int CONTEXT_BYTES = 112;
     private static final int GATHERED_BYTES = 256;
@@ -39,7 +44,7 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
             ThreadLocal.withInitial(() -> new NativeScratch(DIGEST_AT + Hash.BYTES));
 
     /** Whether the library was found and bound; if not, no instance may be made. */
-    static final boolean AVAILABLE = bind(LIBRARIES) != null;
+    static final boolean AVAILABLE = bind(libraries()) != null;
     /** The state {@code SHA256_Init} makes, copied where a message starts instead of calling it each time. */
     private static final byte[] INITIAL_CONTEXT = AVAILABLE ? initialContext() : null;
 
@@ -62,6 +67,11 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     /** The digest of {@code length} bytes at {@code data}, at once. */
     private static native long SHA256(long data, long length, long digest);
 
+    private static List<String> libraries() {
+        String chosen = System.getProperty(CHOICE_PROPERTY, "");
+        return chosen.isEmpty() ? LIBRARIES : chosen.equals("none") ? List.of() : List.of(chosen);
+    }
+
     /**
      * Binds the native methods to the first of {@code libraries} that loads and has them; returns its name, or null
      * (logged at debug) if none does.
@@ -73,14 +83,15 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
                 Native.register(NativeSha256.class, NativeLibrary.getInstance(library));
                 return library;
             } catch (UnsatisfiedLinkError | RuntimeException e) {
-                failures.add(e.getMessage());
+                // JNA's message goes on with every place it looked, the class path included: its first line says it.
+                failures.add(String.valueOf(e.getMessage()).lines().findFirst().orElse("").replaceFirst(":$", ""));
             }
         }
         Logger log = LoggerFactory.getLogger(NativeSha256.class);
         if (withoutC2()) {
             log.warn("SHA-256 runs in Java without the JVM's optimising compiler, about ten times slower: no libcrypto"
-                    + " could be bound ({}); MIRROR_JAVA_OPTS=-XX:TieredStopAtLevel=4 turns the compiler back on",
-                    failures);
+                    + " could be bound {}; MIRROR_JAVA_OPTS=-XX:TieredStopAtLevel=4 turns the compiler back on",
+                    failures.isEmpty() ? "(-D" + CHOICE_PROPERTY + "=none)" : failures);
         } else {
             log.debug("No libcrypto to compute SHA-256 with, the JDK's is used: {}", failures);
         }

@@ -34,7 +34,14 @@ public final class Processes {
 
     /** A builder for {@code mirror ARGS...} in a child JVM; stdin, stdout and stderr are pipes unless redirected. */
     public static ProcessBuilder mirror(String... args) {
-        ProcessBuilder builder = java(JVM_OPTIONS, "dev.mirror.cli.Main", args);
+        return mirror(List.of(), args);
+    }
+
+    /** As {@link #mirror(String...)}, with {@code jvmOptions} after the usual ones (so they win where both set one). */
+    public static ProcessBuilder mirror(List<String> jvmOptions, String... args) {
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        options.addAll(jvmOptions);
+        ProcessBuilder builder = java(options, "dev.mirror.cli.Main", args);
         builder.environment().put("LC_ALL", "C.UTF-8");
         return builder;
     }
