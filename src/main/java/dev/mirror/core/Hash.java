@@ -50,6 +50,13 @@ public final class Hash implements Comparable<Hash> {
         return new Hash(digest.digest(data));
     }
 
+    /** SHA-256 of {@code data[offset..offset + length)}. */
+    public static Hash sha256(byte[] data, int offset, int length) {
+        MessageDigest digest = digest();
+        digest.update(data, offset, length);
+        return new Hash(digest.digest());
+    }
+
     /** SHA-256 of the bytes {@code data} has left (its position is left alone). */
     public static Hash sha256(ByteBuffer data) {
         MessageDigest digest = digest();

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ChunkHasherTest {
     /** A new seed every run, shown in failure messages; rerun a failure with it. */
@@ -56,10 +57,15 @@ class ChunkHasherTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("readers")
     void readerCutsLikeTheChunkerOverTheWholeArrayAndHashesEachChunk(Case c) throws IOException {
+        for (boolean behind : new boolean[] {false, true}) {
+            readsLikeTheChunker(c, new ChunkHasher(new Chunker(c.params()), c.bufferBytes(), () -> behind));
+        }
+    }
+
+    private static void readsLikeTheChunker(Case c, ChunkHasher hasher) throws IOException {
         byte[] data = new byte[c.inputBytes()];
         new Random(c.seed()).nextBytes(data);
         List<Chunk> chunks = new ArrayList<>();
-        ChunkHasher hasher = new ChunkHasher(new Chunker(c.params()), c.bufferBytes());
 
         long total = hasher.read(c.channel(data), chunks::add);
 
@@ -103,11 +109,12 @@ class ChunkHasherTest {
         assertEquals("058b22146fa81f7d13cfa6006f3f70a2d20279e1c909006fdda50f8fbc4b9cf6", chunks.get(0).hash().hex());
     }
 
-    @Test
-    void consumerFailureStopsTheReadAndTheHasherStaysUsable() throws IOException {
+    @ParameterizedTest(name = "hashing behind: {0}")
+    @ValueSource(booleans = {false, true})
+    void consumerFailureStopsTheReadAndTheHasherStaysUsable(boolean behind) throws IOException {
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
-        ChunkHasher hasher = new ChunkHasher(new Chunker(ChunkerParams.DEFAULT), DEFAULT_MAX);
+        ChunkHasher hasher = new ChunkHasher(new Chunker(ChunkerParams.DEFAULT), DEFAULT_MAX, () -> behind);
         IOException failure = new IOException("index full");
         List<Chunk> seen = new ArrayList<>();
         IOException thrown = assertThrows(IOException.class, () -> hasher.read(channelOf(data), chunk -> {
@@ -124,11 +131,12 @@ class ChunkHasherTest {
         assertEquals(seen, again.subList(0, 3));
     }
 
-    @Test
-    void interruptStopsTheReadAtTheNextChunkAndKeepsTheFlag() {
+    @ParameterizedTest(name = "hashing behind: {0}")
+    @ValueSource(booleans = {false, true})
+    void interruptStopsTheReadAtTheNextChunkAndKeepsTheFlag(boolean behind) {
         byte[] data = new byte[1 << 20];
         new Random(11).nextBytes(data);
-        ChunkHasher hasher = new ChunkHasher(new Chunker(ChunkerParams.DEFAULT));
+        ChunkHasher hasher = new ChunkHasher(new Chunker(ChunkerParams.DEFAULT), DEFAULT_MAX, () -> behind);
         List<Chunk> seen = new ArrayList<>();
         try {
             InterruptedIOException e = assertThrows(InterruptedIOException.class,
