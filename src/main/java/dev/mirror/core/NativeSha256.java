@@ -11,7 +11,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.security.DigestException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +25,7 @@ import java.util.List;
  * like any object. The library is given addresses only, never Java arrays (which JNA copies whole, in and back out,
  * with a malloc each time): the state, the bytes from the heap and the result pass through the thread's
  * {@link NativeScratch}. Updates of a few bytes (the Merkle tree's names and sizes) are gathered in Java, as one
- * native call costs more than hashing them; a message that ends before 256 bytes is hashed by one call.
+ * native call costs more than hashing them; a message of at most 256 bytes is hashed by one call.
  */
 final class NativeSha256 extends MessageDigest implements Cloneable {
     /** The sonames tried, newest first; 1.1 and 3 lay out {@code SHA256_CTX} alike. */
@@ -43,10 +45,12 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     private static final ThreadLocal<NativeScratch> SCRATCH =
             ThreadLocal.withInitial(() -> new NativeScratch(DIGEST_AT + Hash.BYTES));
 
-    /** Whether the library was found and bound; if not, no instance may be made. */
-    static final boolean AVAILABLE = bind(libraries()) != null;
+    /** The library bound, or null. */
+    private static final String BOUND = bind(libraries());
     /** The state {@code SHA256_Init} makes, copied where a message starts instead of calling it each time. */
-    private static final byte[] INITIAL_CONTEXT = AVAILABLE ? initialContext() : null;
+    private static final byte[] INITIAL_CONTEXT = BOUND != null ? initialContext() : null;
+    /** Whether the library was bound and hashes as the JDK does; if not, no instance may be made. */
+    static final boolean AVAILABLE = BOUND != null && agreesWithTheJdk();
 
     private byte[] context = new byte[CONTEXT_BYTES];
     /** Whether {@link #context} holds bytes of this message; until then they are all in {@link #gathered}. */
@@ -106,6 +110,30 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether digests made here equal the JDK's, by both ways a message is hashed (one call, and a running state over
+     * pieces larger than the scratch memory), checked once before any hash the index or a peer keeps depends on it:
+     * a library of another layout or a broken build is left alone, with a warning, rather than trusted.
+     */
+    private static boolean agreesWithTheJdk() {
+        byte[] sample = new byte[3 * DATA_BYTES / 2];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = (byte) (i * 31 + (i >>> 9));
+        }
+        try {
+            MessageDigest jdk = MessageDigest.getInstance("SHA-256");
+            if (Arrays.equals(jdk.digest(Arrays.copyOf(sample, 3)), new NativeSha256().digest(Arrays.copyOf(sample, 3)))
+                    && Arrays.equals(jdk.digest(sample), new NativeSha256().digest(sample))) {
+                return true;
+            }
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
+        LoggerFactory.getLogger(NativeSha256.class).warn("{} gives other SHA-256 digests than the JDK; the JDK's are"
+                + " used", BOUND);
+        return false;
     }
 
     private static byte[] initialContext() {
