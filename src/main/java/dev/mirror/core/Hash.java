@@ -46,8 +46,7 @@ public final class Hash implements Comparable<Hash> {
 
     /** SHA-256 of {@code data}. */
     public static Hash sha256(byte[] data) {
-        MessageDigest digest = digest();
-        return new Hash(digest.digest(data));
+        return sha256(data, 0, data.length);
     }
 
     /** SHA-256 of {@code data[offset..offset + length)}. */

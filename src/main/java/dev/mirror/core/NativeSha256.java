@@ -38,7 +38,11 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     /** {@code sizeof(SHA256_CTX)}: eight words of state, two of length, sixteen of block, two counts (32-bit). */
     private static final int CONTEXT_BYTES = 112;
     private static final int GATHERED_BYTES = 256;
-    /** The thread's scratch memory: bytes to hash from 0, then the state, then the digest. */
+    /**
+     * The thread's scratch memory: bytes to hash from 0, then the state, then the digest. The state's slot is larger
+     * than {@link #CONTEXT_BYTES}, so a library whose context were a little larger would fail the check against the
+     * JDK ({@link #agreesWithTheJdk}) instead of writing past the slot.
+     */
     private static final int DATA_BYTES = 64 * 1024;
     private static final int CONTEXT_AT = DATA_BYTES;
     private static final int DIGEST_AT = CONTEXT_AT + 128;
@@ -113,12 +117,13 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     }
 
     /**
-     * Whether digests made here equal the JDK's, by both ways a message is hashed (one call, and a running state over
-     * pieces larger than the scratch memory), checked once before any hash the index or a peer keeps depends on it:
-     * a library of another layout or a broken build is left alone, with a warning, rather than trusted.
+     * Whether digests made here equal the JDK's, by both ways a message is hashed (one call; a running state kept in
+     * {@code SHA256_CTX} between calls), checked once before any hash the index or a peer keeps depends on it: a
+     * library of another layout or a broken build is left alone, with a warning, rather than trusted. A kilobyte:
+     * every command that opens an index pays for this, and the JDK's digest runs it in the interpreter.
      */
     private static boolean agreesWithTheJdk() {
-        byte[] sample = new byte[3 * DATA_BYTES / 2];
+        byte[] sample = new byte[1000];
         for (int i = 0; i < sample.length; i++) {
             sample[i] = (byte) (i * 31 + (i >>> 9));
         }
