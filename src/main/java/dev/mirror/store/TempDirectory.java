@@ -46,7 +46,8 @@ final class TempDirectory implements AutoCloseable {
      */
     <T> T create(String prefix, Maker<T> maker) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            Path candidate = path.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+            // 63 random bits: Long.toUnsignedString would take a BigInteger for half of all values, a file each.
+            Path candidate = path.resolve(prefix + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36));
             try {
                 return maker.make(candidate);
             } catch (FileAlreadyExistsException e) {

@@ -263,6 +263,9 @@ final class Transfer {
     private Map<FileJob, Plan> plan(List<FileJob> wave, Map<FileJob, Asked> lists, Sink sink)
             throws IOException, InterruptedException {
         Map<FileJob, Plan> plans = new IdentityHashMap<>();
+        // The writer thread's: the last wave is written, so its bytes are no longer needed.
+        ContentArena arena = ContentArena.ofThisThread();
+        arena.startWave();
         for (FileJob job : wave) {
             try {
                 ChunkList chunks = job.known();
@@ -271,7 +274,7 @@ final class Transfer {
                     Asked asked = lists.get(job);
                     ChunkListReply listed = Replies.await(asked.reply());
                     chunks = chunkList(job, listed, asked.at());
-                    content = verifiedContent(job, listed.getFiles(asked.at()), chunks);
+                    content = verifiedContent(job, listed.getFiles(asked.at()), chunks, arena);
                 }
                 plans.put(job, content != null ? fromContent(chunks, content) : sources(job, chunks));
             } catch (ProtocolException e) {
@@ -339,16 +342,19 @@ final class Transfer {
 
     /**
      * The file's bytes if they came with its chunk list and every chunk of them matches its hash; else null, and its
-     * chunks are fetched like any other file's (bytes that do not match are discarded, as a wrong chunk is).
+     * chunks are fetched like any other file's (bytes that do not match are discarded, as a wrong chunk is). Copied
+     * into {@code arena} first where it has room: the bytes checked are then the very bytes written.
      */
-    private ByteBuffer verifiedContent(FileJob job, FileChunks listed, ChunkList chunks) {
+    private ByteBuffer verifiedContent(FileJob job, FileChunks listed, ChunkList chunks, ContentArena arena) {
         // From another source (a conflict copy that moved), the list is of other content than these bytes.
         if (listed.getContent().isEmpty() || !listed.getContentHash().equals(WireHashes.bytes(
                 job.entry().contentHash())) || listed.getContent().size() != chunks.totalBytes()) {
             return null;
         }
         // Sliced: the view may start anywhere in the frame's array, and the chunks are cut from it by index below.
-        ByteBuffer content = ChunkBytes.view(listed.getContent()).slice();
+        ByteBuffer received = ChunkBytes.view(listed.getContent()).slice();
+        ByteBuffer copied = arena.copy(received);
+        ByteBuffer content = copied != null ? copied : received;
         int position = 0;
         for (int i = 0; i < chunks.count(); position += chunks.length(i), i++) {
             if (!Hash.sha256(content.slice(position, chunks.length(i))).equals(chunks.hash(i))) {

@@ -57,6 +57,26 @@ class ContentWithListTest extends TwoFolderTest {
     }
 
     @Test
+    void everyWaveIsWrittenWithItsOwnBytes() throws Exception {
+        // Three waves and more through the writer's arena, which each wave overwrites: a wave written from a later
+        // one's bytes would still be recorded with its peer's hashes, so only the bytes on disk tell.
+        int files = (int) (3 * Transfer.WAVE_CONTENT_BYTES / (40 << 10)) + 10;
+        for (int i = 0; i < files; i++) {
+            write(dirA, "d" + i % 5 + "/f" + i + ".bin", TestFolders.randomBytes(i, (40 << 10) + i));
+        }
+        scan(a);
+        ServedTree served = served(a);
+
+        assertEquals(0, pull(b, a, served, new PullProgress()).deferred());
+
+        assertEquals(0, served.chunkRequests());
+        for (int i = 0; i < files; i++) {
+            assertArrayEquals(TestFolders.randomBytes(i, (40 << 10) + i),
+                    Files.readAllBytes(dirB.resolve("d" + i % 5 + "/f" + i + ".bin")), "f" + i);
+        }
+    }
+
+    @Test
     void aFileBiggerThanTheLimitIsFetchedByChunks() throws Exception {
         byte[] big = TestFolders.randomBytes(7, TreeServer.MAX_INLINE_BYTES + 1);
         write(dirA, "big.bin", big);
