@@ -18,12 +18,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Makes groups of built files durable and installs them, on a thread of its own, so that the writer builds the next
+ * Makes groups of built files durable and installs them, on threads of their own, so that the writer builds the next
  * group meanwhile: a flush of 64 MiB waits on the disk for a good part of a second, and installing and recording 512
  * small files (renames, stats, index updates) costs about as much as writing them; in series with the writing,
- * either would leave the link idle and the second core unused. A group is handed to the sink, in order, only once its
- * flush has finished, so nothing is installed before it is durable. The writer waits only when two groups are still
- * waiting for that: a flush takes longer whenever the disk is busier, and one slow flush then need not stop the
+ * either would leave the link idle and the second core unused. The flushes wait on a thread of their own too, so that
+ * one group is installed while the next one's flush waits on the disk. A group is handed to the sink, in order, only
+ * once its flush has finished, so nothing is installed before it is durable. The writer waits only when two groups are
+ * still waiting for that: a flush takes longer whenever the disk is busier, and one slow flush then need not stop the
  * writer. Big files also start their write-back while they are being written ({@link #writeBack}), so the flush at
  * their end has little left to do. Used by one writer thread; one per {@link Transfer#run}. The sink is called on
  * the flush thread: it must be safe to call while the writer runs (and reports its own failures to it).
@@ -37,7 +38,10 @@ final class Flusher implements AutoCloseable {
 
     private final FileInstaller installer;
     private final Transfer.Sink sink;
+    /** The flush thread: the first task and every hand-over, in order. */
     private ExecutorService thread;
+    /** Waits on the disk: each group's flush, and early write-backs. */
+    private ExecutorService diskThread;
     /** The last group's flush and hand-over; its files are the task's to install or delete. */
     private CompletableFuture<Void> handingOver = CompletableFuture.completedFuture(null);
     /** The group before it, queued or under way on the same thread. */
@@ -85,7 +89,16 @@ final class Flusher implements AutoCloseable {
         await(waiting);
         waiting = handingOver;
         List<Built> files = List.copyOf(group);
-        handingOver = CompletableFuture.runAsync(() -> flushAndHandOver(files), thread());
+        // Flushed on the disk thread, so that the flush thread installs and records the group before meanwhile: a
+        // flush mostly waits on the disk (20-50 ms for 512 small files), and in series with the installing the writer
+        // waited for both (0.8 s of a first mirror of 50,000 files).
+        CompletableFuture<IOException> durable = CompletableFuture.supplyAsync(() -> makeDurable(files), diskThread());
+        // After the group before, whatever became of it: if it failed, sinkFailed says so to this one.
+        handingOver = handingOver.handle((done, failed) -> null)
+                .thenCombineAsync(durable, (ignored, problem) -> {
+                    handOver(files, problem);
+                    return null;
+                }, thread());
     }
 
     /** Waits for the last group to be handed over (and for the {@linkplain #first first task}). */
@@ -109,7 +122,7 @@ final class Flusher implements AutoCloseable {
             } catch (IOException e) {
                 LOG.debug("Early write-back failed (the flush will tell): {}", e.toString());
             }
-        }, thread());
+        }, diskThread());
     }
 
     /**
@@ -122,8 +135,10 @@ final class Flusher implements AutoCloseable {
             // The flush thread runs the groups in order: once the last is done, so is the one before it.
             handingOver.exceptionally(e -> null).join();
         } finally {
-            if (thread != null) {
-                thread.shutdown();
+            for (ExecutorService executor : new ExecutorService[] {thread, diskThread}) {
+                if (executor != null) {
+                    executor.shutdown();
+                }
             }
         }
     }
@@ -154,22 +169,32 @@ final class Flusher implements AutoCloseable {
         }
     }
 
+    /** On the disk thread: flushes the group's files; what went wrong, or null. */
+    private IOException makeDurable(List<Built> group) {
+        if (sinkFailed) {
+            return null; // the run is over: the group will not be installed
+        }
+        List<StagedFile> files = new ArrayList<>(group.size());
+        group.forEach(built -> files.add(built.file()));
+        try {
+            installer.flush(files);
+            return null;
+        } catch (IOException e) {
+            return e;
+        } catch (RuntimeException e) {
+            return new IOException("Flushing received files failed", e);
+        }
+    }
+
     /**
-     * On the flush thread: flushes the group's files, then hands them to the sink (or, if the flush failed, closes
-     * them and says so). A file not handed over because the sink failed is deleted, and the failure ends the run.
+     * On the flush thread, once the group is flushed ({@code problem} null) or its flush failed: hands its files to
+     * the sink, or closes them and says so. A file not handed over because the sink failed is deleted, and the failure
+     * ends the run.
      */
-    private void flushAndHandOver(List<Built> group) {
+    private void handOver(List<Built> group, IOException problem) {
         try {
             if (sinkFailed) {
                 return; // the run is over: a group queued behind the failed one is not installed either
-            }
-            IOException problem = null;
-            try {
-                List<StagedFile> files = new ArrayList<>(group.size());
-                group.forEach(built -> files.add(built.file()));
-                installer.flush(files);
-            } catch (IOException e) {
-                problem = e;
             }
             try {
                 if (problem == null) {
@@ -200,5 +225,12 @@ final class Flusher implements AutoCloseable {
             thread = Executors.newSingleThreadExecutor(new NamedThreadFactory("mirror-flush"));
         }
         return thread;
+    }
+
+    private ExecutorService diskThread() {
+        if (diskThread == null) {
+            diskThread = Executors.newSingleThreadExecutor(new NamedThreadFactory("mirror-durable"));
+        }
+        return diskThread;
     }
 }
