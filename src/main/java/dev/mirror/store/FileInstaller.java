@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -61,6 +62,10 @@ public final class FileInstaller implements AutoCloseable {
     private boolean closed;
     private boolean deferDirectorySyncs;
     private boolean directoriesUnsynced;
+    /** Changes whose directory fsync was deferred, counted: see {@link #changesMade}. */
+    private final AtomicLong changesMade = new AtomicLong();
+    /** How many of those were made before the last flush of the whole filesystem began that has ended. */
+    private final AtomicLong changesDurable = new AtomicLong();
     /**
      * The directory the last file went into, kept open for the next install into the same directory: a batch of
      * received files mostly fills one directory after another, and walking down from the root again (a stat and an
@@ -270,13 +275,32 @@ public final class FileInstaller implements AutoCloseable {
         deferDirectorySyncs = FileSystemSync.isAvailable();
     }
 
-    /** Makes every rename since the last call durable; call it before recording those renames anywhere. */
+    /**
+     * Makes every rename since the last call durable (unless a flush of the whole filesystem that began after them
+     * has, {@link #changesDurable}); call it before recording those renames anywhere.
+     */
     public void syncDirectories() throws IOException {
         forgetParent();
         if (directoriesUnsynced) {
-            FileSystemSync.sync(folder);
+            if (!changesDurable(changesMade())) {
+                syncWhole();
+            }
             directoriesUnsynced = false;
         }
+    }
+
+    /**
+     * How many changes whose directory fsync waits for {@link #syncDirectories} were made so far: once
+     * {@link #changesDurable} says that many are durable, the renames they were are, whichever thread's flush of the
+     * whole filesystem made them so (a group's {@link #flush} on another thread does, if it began after them).
+     */
+    public long changesMade() {
+        return changesMade.get();
+    }
+
+    /** Whether the first {@code made} changes counted by {@link #changesMade} are durable. */
+    public boolean changesDurable(long made) {
+        return changesDurable.get() >= made;
     }
 
     /**
@@ -290,12 +314,19 @@ public final class FileInstaller implements AutoCloseable {
             return;
         }
         if (FileSystemSync.isAvailable()) {
-            FileSystemSync.sync(folder);
+            syncWhole();
         } else {
             for (StagedFile file : files) {
                 file.forceNow();
             }
         }
+    }
+
+    /** Flushes the whole filesystem, and with it every change counted so far: syncfs covers what came before it. */
+    private void syncWhole() throws IOException {
+        long made = changesMade.get();
+        FileSystemSync.sync(folder);
+        changesDurable.accumulateAndGet(made, Math::max);
     }
 
     /** After a {@link #flush} of {@code files} that succeeded: they may now be installed. */
@@ -736,6 +767,7 @@ public final class FileInstaller implements AutoCloseable {
     private boolean syncDeferred() {
         if (deferDirectorySyncs) {
             directoriesUnsynced = true;
+            changesMade.incrementAndGet();
         }
         return deferDirectorySyncs;
     }

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Flushes a whole filesystem at once with Linux's {@code syncfs(2)}, through JNA (the JDK offers only per-file
@@ -14,12 +15,18 @@ import java.nio.file.Path;
 public final class FileSystemSync {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 02000000;
+    private static final LongAdder FLUSHES = new LongAdder();
 
     private FileSystemSync() {
     }
 
     public static boolean isAvailable() {
         return LibC.AVAILABLE;
+    }
+
+    /** How many flushes this process has made: what durability costs a transfer, which tests count. */
+    public static long flushesMade() {
+        return FLUSHES.sum();
     }
 
     /** Makes everything written to the filesystem that holds {@code path} durable. */
@@ -34,6 +41,7 @@ public final class FileSystemSync {
             throw LibC.failure("Cannot open " + path + " to flush its filesystem", e);
         }
         try {
+            FLUSHES.increment();
             LibC.syncfs(fd);
         } catch (LastErrorException e) {
             // Like a failed fsync, final: the data may be lost; the caller must not record it as written. With delayed

@@ -1,6 +1,7 @@
 package dev.mirror.sync;
 
 import dev.mirror.scan.ScanProgress;
+import dev.mirror.store.FileSystemSync;
 import dev.mirror.testing.TestFolders;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Pulling between two real folders and indexes, without a network: the descent, decisions and writes together. */
 class PullRoundTest extends TwoFolderTest {
@@ -50,6 +52,30 @@ class PullRoundTest extends TwoFolderTest {
         var before = b.summary();
         scan(b);
         assertEquals(before, b.summary());
+    }
+
+    @Test
+    void manyFilesCostAFlushAGroupAndOneMore() throws Exception {
+        assumeTrue(FileSystemSync.isAvailable(), "flushes are counted where syncfs is called");
+        int groups = 4;
+        int files = (groups - 1) * Transfer.DURABLE_GROUP_FILES + 10;
+        for (int i = 0; i < files; i++) {
+            write(dirA, "f" + i, "file " + i);
+        }
+        scan(a);
+        scan(b);
+        long before = FileSystemSync.flushesMade();
+
+        assertEquals(0, pull(b, a).deferred());
+
+        // Each group's flush also makes the renames of the groups installed before it began durable, so their
+        // records wait for it rather than flushing again: only what is left at the end needs one of its own.
+        long flushes = FileSystemSync.flushesMade() - before;
+        assertTrue(flushes <= groups + 1, flushes + " flushes for " + groups + " groups");
+        assertEquals(a.summary(), b.summary());
+        var recorded = b.summary();
+        scan(b);
+        assertEquals(recorded, b.summary(), "every file installed is recorded");
     }
 
     @Test
