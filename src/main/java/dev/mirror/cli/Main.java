@@ -27,6 +27,7 @@ public final class Main {
                     + "; run it with LC_ALL=C.UTF-8 (bin/mirror does this for you).");
             System.exit(ExitCodes.RUNTIME);
         }
+        Preload.forCommand(MirrorCommand.subcommandNamed(args));
         System.exit(MirrorCommand.commandLine(args).execute(args));
     }
 }

@@ -55,6 +55,11 @@ public final class MirrorCommand implements Runnable {
         return commands;
     }
 
+    /** The subcommand {@code args} name, or "" (the root's options take no values: the first other word). */
+    static String subcommandNamed(String... args) {
+        return Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse("");
+    }
+
     /**
      * A command line ready to execute {@code args}, with mirror's error handling. When the arguments name a
      * subcommand (their first word that is not an option: the root's options take no values), only that one is
@@ -62,7 +67,7 @@ public final class MirrorCommand implements Runnable {
      */
     public static CommandLine commandLine(String... args) {
         CommandLine commandLine = new CommandLine(new MirrorCommand());
-        String named = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse("");
+        String named = subcommandNamed(args);
         boolean one = SUBCOMMANDS.containsKey(named) && !named.equals("help");
         SUBCOMMANDS.forEach((name, command) -> {
             if (!one || name.equals(named)) {

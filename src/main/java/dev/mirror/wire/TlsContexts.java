@@ -14,6 +14,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Builds the TLS contexts of a link: TLS 1.3 only, this device's certificate on both sides (the inviting side
@@ -25,6 +26,7 @@ import java.security.cert.X509Certificate;
 public final class TlsContexts {
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
     private static final String TLS_1_3 = "TLSv1.3";
+    private static final AtomicBoolean PREPARING = new AtomicBoolean();
     /**
      * The type of the in-memory key store Netty puts our key into. The JDK's default, PKCS12, protects the key with
      * 10,000 rounds of PBKDF2 when it is stored and again when it is read: on a fresh JVM that is interpreted code
@@ -41,9 +43,12 @@ public final class TlsContexts {
      * it speaks TLS 1.3 takes about a tenth of a second of a fresh peer's start; a peer calls this first, so that the
      * choice is made while it opens its folder. The first use of {@link #server} or {@link #client} waits for the
      * choice if it is still under way: the choice is {@link Engine}'s initialisation, which the JVM runs once while
-     * other threads wait for it.
+     * other threads wait for it. Only the first call starts a thread.
      */
     public static void prepareInBackground() {
+        if (PREPARING.getAndSet(true)) {
+            return;
+        }
         Thread thread = new Thread(Engine::touch, "mirror-tls-prepare");
         thread.setDaemon(true);
         thread.start();
