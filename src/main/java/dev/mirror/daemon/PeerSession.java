@@ -63,7 +63,9 @@ final class PeerSession implements LinkEndpoint {
         CompletableFuture<Frame> reply = new CompletableFuture<>();
         daemon.servePool().execute(() -> {
             try {
-                reply.complete(daemon.server().answer(request));
+                // Encoded here, before this thread answers again: the reply may point into its memory.
+                link.reply(request, daemon.server().answerToEncodeNow(request));
+                reply.complete(null);
             } catch (Exception e) {
                 reply.completeExceptionally(e);
             }

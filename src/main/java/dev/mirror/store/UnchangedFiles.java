@@ -1,6 +1,8 @@
 package dev.mirror.store;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import dev.mirror.core.NativeScratch;
 
 import java.io.IOException;
@@ -45,17 +47,36 @@ public final class UnchangedFiles {
      * be read now.
      */
     public static byte[] read(Path file, int size, long mtimeNanos) {
+        byte[] data = new byte[size];
+        return readChecked(file, size, mtimeNanos, fd -> readFully(fd, data)) ? data : null;
+    }
+
+    /**
+     * As {@link #read}, into {@code target} (native memory, which it fills from its position to its limit): no array
+     * to allocate, zero and copy into, for bytes that go on to a frame in native memory anyway. Whether it holds the
+     * file's bytes now; if not, what it holds is undefined.
+     */
+    public static boolean readInto(Path file, long mtimeNanos, ByteBuffer target) {
+        if (!target.isDirect()) {
+            throw new IllegalArgumentException("reads go to native memory only");
+        }
+        long address = Pointer.nativeValue(Native.getDirectBufferPointer(target)) + target.position();
+        int size = target.remaining();
+        return readChecked(file, size, mtimeNanos, fd -> preadFully(fd, address, size, 0));
+    }
+
+    /** Reads the file into memory of the caller's through {@code reader}, then checks it is still as indexed. */
+    private static boolean readChecked(Path file, int size, long mtimeNanos, Reader reader) {
         int fd;
         try {
             fd = DirectoryCalls.openat(AT_FDCWD, LibC.cPath(file), OPEN_FLAGS);
         } catch (LastErrorException e) {
-            return null; // gone, a symlink (ELOOP), unreadable: the asker waits for our next scan
+            return false; // gone, a symlink (ELOOP), unreadable: the asker waits for our next scan
         }
         try {
-            byte[] data = new byte[size];
-            return readFully(fd, data) && isAsIndexed(fd, size, mtimeNanos) ? data : null;
+            return reader.fill(fd) && isAsIndexed(fd, size, mtimeNanos);
         } catch (IOException e) {
-            return null;
+            return false;
         } finally {
             try {
                 DirectoryCalls.close(fd);
@@ -65,17 +86,34 @@ public final class UnchangedFiles {
         }
     }
 
+    /** Fills memory of the caller's from an open file; false if the file ends first. */
+    private interface Reader {
+        boolean fill(int fd) throws IOException;
+    }
+
     /**
      * Fills {@code data} from the start of the file, through this thread's native scratch memory; false if the file
      * ends first. A regular file gives all it has in one read of up to 64 KiB (the small files served whole).
      */
     private static boolean readFully(int fd, byte[] data) throws IOException {
         NativeScratch scratch = SCRATCH.get();
-        int done = 0;
-        while (done < data.length) {
+        for (int done = 0; done < data.length; ) {
+            int part = Math.min(data.length - done, READ_BYTES);
+            if (!preadFully(fd, scratch.address(), part, done)) {
+                return false;
+            }
+            scratch.get(0, data, done, part);
+            done += part;
+        }
+        return true;
+    }
+
+    /** Reads {@code length} bytes at {@code offset} of the file to {@code address}; false if the file ends first. */
+    private static boolean preadFully(int fd, long address, int length, long offset) throws IOException {
+        for (int done = 0; done < length; ) {
             long read;
             try {
-                read = DirectoryCalls.pread(fd, scratch.address(), Math.min(data.length - done, READ_BYTES), done);
+                read = DirectoryCalls.pread(fd, address + done, length - done, offset + done);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == EINTR) {
                     continue;
@@ -85,7 +123,6 @@ public final class UnchangedFiles {
             if (read <= 0) {
                 return false;
             }
-            scratch.get(0, data, done, (int) read);
             done += (int) read;
         }
         return true;

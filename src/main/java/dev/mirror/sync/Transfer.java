@@ -273,8 +273,8 @@ final class Transfer {
             throws IOException, InterruptedException {
         Map<FileJob, Plan> plans = new IdentityHashMap<>();
         // The writer thread's: the last wave is written, so its bytes are no longer needed.
-        ContentArena arena = ContentArena.ofThisThread();
-        arena.startWave();
+        ContentArena arena = ContentArena.forWaves();
+        arena.startOver();
         for (FileJob job : wave) {
             try {
                 ChunkList chunks = job.known();

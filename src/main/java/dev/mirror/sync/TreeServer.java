@@ -32,6 +32,7 @@ import dev.mirror.wire.proto.ListRequest;
 import dev.mirror.wire.proto.Listing;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -86,10 +87,27 @@ public final class TreeServer {
 
     /** The reply to {@code request} (id not set). */
     public Frame answer(Frame request) throws IOException {
+        return answer(request, null);
+    }
+
+    /**
+     * As {@link #answer}, but the small files a chunk list reply carries are read into this thread's native memory
+     * ({@link ContentArena#forReplies}) instead of an array each: the reply is valid until this thread answers again,
+     * so encode it before that (wire.Link#reply does, on the calling thread). The frame it is encoded into is in
+     * native memory too: the bytes go from the page cache to it with one copy in between, where an array took an
+     * allocation, its zeroing and two copies.
+     */
+    public Frame answerToEncodeNow(Frame request) throws IOException {
+        ContentArena arena = ContentArena.forReplies();
+        arena.startOver(); // this thread's last reply is encoded: the contract above
+        return answer(request, arena);
+    }
+
+    private Frame answer(Frame request, ContentArena arena) throws IOException {
         return switch (request.getBodyCase()) {
             case LIST_REQUEST -> Frame.newBuilder().setListReply(list(request.getListRequest())).build();
             case CHUNK_LIST_REQUEST -> Frame.newBuilder()
-                    .setChunkListReply(chunkLists(request.getChunkListRequest())).build();
+                    .setChunkListReply(chunkLists(request.getChunkListRequest(), arena)).build();
             case CHUNK_REQUEST -> Frame.newBuilder().setChunkReply(chunks(request.getChunkRequest())).build();
             default -> throw new ProtocolException(Failure.Code.PROTOCOL, request.getBodyCase() + " is no request");
         };
@@ -145,6 +163,11 @@ public final class TreeServer {
     }
 
     ChunkListReply chunkLists(ChunkListRequest request) throws IOException {
+        return chunkLists(request, null);
+    }
+
+    /** The chunk lists {@code request} asks for, with the small files' bytes in {@code arena} where it has room. */
+    private ChunkListReply chunkLists(ChunkListRequest request, ContentArena arena) throws IOException {
         requireAtMost(request.getQueriesCount(), MAX_QUERIES, "chunk list queries");
         ChunkListReply.Builder reply = ChunkListReply.newBuilder();
         int budget = REPLY_BUDGET_BYTES;
@@ -172,10 +195,10 @@ public final class TreeServer {
             long size = entry.get().entry().size();
             if (query.getContent() && !query.getPages() && !file.getTruncated() && query.getFirst() == 0
                     && size > 0 && size <= MAX_INLINE_BYTES && size <= contentBudget) {
-                byte[] content = content(path, entry.get().entry());
+                ByteString content = content(path, entry.get().entry(), arena);
                 if (content != null) {
-                    file.setContent(UnsafeByteOperations.unsafeWrap(content));
-                    contentBudget -= content.length;
+                    file.setContent(content);
+                    contentBudget -= content.size();
                 }
             }
             reply.addFiles(file);
@@ -187,16 +210,24 @@ public final class TreeServer {
      * The bytes of the small file at {@code path}, indexed as {@code indexed}, checked as {@link #chunks} checks what
      * it read: null if the file no longer has its indexed size and mtime (the asker then asks for its chunks, which
      * fail the same way, and waits for our next scan). Through {@link UnchangedFiles} where the C library's calls are
-     * bound: one descriptor, checked after reading, instead of a channel and a stat of the whole path again.
+     * bound: one descriptor, checked after reading, instead of a channel and a stat of the whole path again; into
+     * {@code arena} (null: none) while it has room.
      */
-    private byte[] content(TreePath path, Entry indexed) {
+    private ByteString content(TreePath path, Entry indexed, ContentArena arena) {
         Path file = folder.resolve(path.toString());
+        int size = (int) indexed.size();
         if (nativeReads) {
-            return UnchangedFiles.read(file, (int) indexed.size(), indexed.mtimeNanos());
+            ByteBuffer room = arena == null ? null : arena.take(size);
+            if (room != null) {
+                return UnchangedFiles.readInto(file, indexed.mtimeNanos(), room) ? UnsafeByteOperations.unsafeWrap(room)
+                        : null;
+            }
+            byte[] data = UnchangedFiles.read(file, size, indexed.mtimeNanos());
+            return data == null ? null : UnsafeByteOperations.unsafeWrap(data);
         }
-        byte[] data = LocalChunks.read(file, 0, (int) indexed.size());
+        byte[] data = LocalChunks.read(file, 0, size);
         try {
-            return data != null && stillOnDisk(path, indexed) ? data : null;
+            return data != null && stillOnDisk(path, indexed) ? UnsafeByteOperations.unsafeWrap(data) : null;
         } catch (IOException e) {
             return null; // unreadable now: as above
         }

@@ -6,6 +6,7 @@ import dev.mirror.wire.proto.Failure;
 import dev.mirror.wire.proto.Frame;
 import dev.mirror.wire.proto.Hello;
 import dev.mirror.wire.proto.RootChanged;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -229,7 +230,9 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
         }
         endpoint.serve(this, request).whenComplete((reply, error) -> {
             if (error == null) {
-                send(reply.toBuilder().setId(id).build());
+                if (reply != null) { // else the endpoint replied itself (reply)
+                    send(reply.toBuilder().setId(id).build());
+                }
             } else {
                 ProtocolException problem = ProtocolException.of(error);
                 LOG.debug("Could not answer {} from {}", request.getBodyCase(), describePeer(), error);
@@ -264,6 +267,18 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
         Channel c = channel;
         bytesOut.addAndGet(frame.getSerializedSize() + 4L);
         c.writeAndFlush(frame, c.voidPromise());
+    }
+
+    /**
+     * Sends {@code answer} to {@code request}, encoded on the calling thread before this returns, so its bytes fields
+     * may point into memory the caller reuses right after (a serving thread reads the small files it sends into
+     * memory of its own: sync.ContentArena). For {@link LinkEndpoint#serve}, whose future then completes with null.
+     */
+    public void reply(Frame request, Frame answer) throws IOException {
+        Channel c = channel;
+        ByteBuf encoded = FrameEncoder.encode(c.alloc(), answer.toBuilder().setId(request.getId()).build());
+        bytesOut.addAndGet(encoded.readableBytes());
+        c.writeAndFlush(encoded, c.voidPromise());
     }
 
     private void fail(ChannelHandlerContext ctx, ProtocolException reason) {

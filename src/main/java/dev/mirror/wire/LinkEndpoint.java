@@ -25,7 +25,10 @@ public interface LinkEndpoint {
     /** Our root now, repeated on a quiet link. */
     Hash currentRoot();
 
-    /** Answers a request (a list, chunk list or chunk request); the reply's id is set by the link. */
+    /**
+     * Answers a request (a list, chunk list or chunk request): completes with the reply, whose id the link sets, or
+     * with null once the reply is sent through {@link Link#reply}.
+     */
     CompletableFuture<Frame> serve(Link link, Frame request);
 
     void rootChanged(Link link, Hash root);

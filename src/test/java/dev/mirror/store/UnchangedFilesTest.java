@@ -2,10 +2,13 @@ package dev.mirror.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -62,6 +65,31 @@ class UnchangedFilesTest {
         assertNull(UnchangedFiles.read(file, bytes.length + 1, MTIME_NANOS), "longer in the index: it ends first");
         assertNull(UnchangedFiles.read(file, bytes.length - 1, MTIME_NANOS), "shorter in the index");
         assertNull(UnchangedFiles.read(file, bytes.length, MTIME_NANOS + 1), "modified since, by a nanosecond");
+    }
+
+    @Test
+    void aFileAsIndexedIsReadIntoNativeMemoryWhereItIsGiven() {
+        ByteBuffer memory = ByteBuffer.allocateDirect(bytes.length + 10);
+        ByteBuffer target = memory.slice(7, bytes.length);
+
+        assertTrue(UnchangedFiles.readInto(file, MTIME_NANOS, target));
+
+        assertEquals(0, target.position(), "the caller's buffer is left as it was");
+        byte[] read = new byte[bytes.length];
+        memory.get(7, read);
+        assertArrayEquals(bytes, read);
+        assertEquals(0, memory.get(6), "nothing before it");
+        assertEquals(0, memory.get(7 + bytes.length), "nothing after it");
+    }
+
+    @Test
+    void aFileOfAnotherSizeOrMtimeIsNotReadIntoNativeMemoryEither() {
+        assertFalse(UnchangedFiles.readInto(file, MTIME_NANOS, ByteBuffer.allocateDirect(bytes.length + 1)));
+        assertFalse(UnchangedFiles.readInto(file, MTIME_NANOS, ByteBuffer.allocateDirect(bytes.length - 1)));
+        assertFalse(UnchangedFiles.readInto(file, MTIME_NANOS + 1, ByteBuffer.allocateDirect(bytes.length)));
+        assertFalse(UnchangedFiles.readInto(dir.resolve("gone"), MTIME_NANOS, ByteBuffer.allocateDirect(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> UnchangedFiles.readInto(file, MTIME_NANOS, ByteBuffer.allocate(bytes.length)));
     }
 
     @Test
