@@ -28,10 +28,15 @@ public final class Hash implements Comparable<Hash> {
     private final long fourth;
 
     private Hash(byte[] bytes, int offset) {
-        this.first = (long) LONGS.get(bytes, offset);
-        this.second = (long) LONGS.get(bytes, offset + 8);
-        this.third = (long) LONGS.get(bytes, offset + 16);
-        this.fourth = (long) LONGS.get(bytes, offset + 24);
+        this((long) LONGS.get(bytes, offset), (long) LONGS.get(bytes, offset + 8), (long) LONGS.get(bytes, offset + 16),
+                (long) LONGS.get(bytes, offset + 24));
+    }
+
+    private Hash(long first, long second, long third, long fourth) {
+        this.first = first;
+        this.second = second;
+        this.third = third;
+        this.fourth = fourth;
     }
 
     /** The hash whose bytes are {@code bytes}, which must be exactly 32 long. */
@@ -48,6 +53,16 @@ public final class Hash implements Comparable<Hash> {
             throw new IllegalArgumentException("a hash needs 32 bytes at offset " + offset + " of " + bytes.length);
         }
         return new Hash(bytes, offset);
+    }
+
+    /** Reads the 32 bytes {@code bytes} has left (its position is left alone); it must have exactly 32. */
+    public static Hash of(ByteBuffer bytes) {
+        if (bytes.remaining() != BYTES) {
+            throw new IllegalArgumentException("a hash has 32 bytes, not " + bytes.remaining());
+        }
+        ByteBuffer big = bytes.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int at = big.position();
+        return new Hash(big.getLong(at), big.getLong(at + 8), big.getLong(at + 16), big.getLong(at + 24));
     }
 
     public static Hash fromHex(String hex) {

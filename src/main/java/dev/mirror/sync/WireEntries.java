@@ -80,10 +80,10 @@ public final class WireEntries {
                 NetworkPaths.checkSymlinkTarget(path.toString(), target);
             }
             Hash content = wire.getContentHash().isEmpty() ? null : WireHashes.hash(wire.getContentHash(),
-                    "content hash of " + path);
+                    "content hash", path);
             Entry entry = new Entry(kind, wire.getSize(), wire.getMtimeNs(), wire.getMode(), content,
                     wire.getDeleted(), version, target);
-            return new RemoteEntry(path, entry, WireHashes.hash(wire.getTreeHash(), "tree hash of " + path));
+            return new RemoteEntry(path, entry, WireHashes.hash(wire.getTreeHash(), "tree hash", path));
         } catch (PathRejectedException e) {
             throw new ProtocolException(Failure.Code.PROTOCOL, "the peer sent a hostile symlink: " + e.getMessage());
         } catch (IllegalArgumentException e) {

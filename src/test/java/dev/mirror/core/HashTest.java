@@ -27,6 +27,9 @@ class HashTest {
         hash.copyTo(framed, 5);
         assertEquals(hash, Hash.of(framed, 5));
         assertArrayEquals(bytes, Arrays.copyOfRange(framed, 5, 37));
+        java.nio.ByteBuffer little = java.nio.ByteBuffer.wrap(framed, 5, 32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(hash, Hash.of(little.slice()), "read as bytes, whatever order the buffer has");
+        assertEquals(5, little.position(), "and left where it was");
     }
 
     @Test
@@ -75,6 +78,7 @@ class HashTest {
         assertThrows(IllegalArgumentException.class, () -> Hash.of(new byte[31]));
         assertThrows(IllegalArgumentException.class, () -> Hash.of(new byte[40], 9));
         assertThrows(IllegalArgumentException.class, () -> Hash.fromHex("ab"));
+        assertThrows(IllegalArgumentException.class, () -> Hash.of(java.nio.ByteBuffer.allocate(33)));
     }
 
     private byte[] randomBytes() {
