@@ -118,9 +118,10 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
 
     /**
      * Whether digests made here equal the JDK's, by both ways a message is hashed (gathered in Java, then hashed at
-     * the end; a running state kept in {@code SHA256_CTX} between calls), checked once before any hash the index or a peer keeps depends on it: a
-     * library of another layout or a broken build is left alone, with a warning, rather than trusted. A kilobyte:
-     * every command that opens an index pays for this, and the JDK's digest runs it in the interpreter.
+     * the end; a running state kept in {@code SHA256_CTX} between calls), checked once before any hash the index or a
+     * peer keeps depends on it: a library of another layout or a broken build is left alone, with a warning, rather
+     * than trusted. A kilobyte: every command that opens an index pays for this, and the JDK's digest runs it in the
+     * interpreter.
      */
     private static boolean agreesWithTheJdk() {
         byte[] sample = new byte[1000];

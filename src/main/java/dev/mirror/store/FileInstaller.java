@@ -70,9 +70,9 @@ public final class FileInstaller implements AutoCloseable {
      * The directory the last file went into, kept open for the next install into the same directory: a batch of
      * received files mostly fills one directory after another, and walking down from the root again (a stat and an
      * openat per name) for each file costs more than the install itself. Dropped at every {@link #syncDirectories}
-     * (the end of a batch), by every delete or new directory, and after any failure, so a handle lives only for a
-     * run of installs into one directory. Being a descriptor, it stays the directory it was when opened, even if a
-     * symlink is swapped in at its path meanwhile.
+     * (before a round records what it did), by every delete or new directory, and after any failure, so a handle
+     * lives only for a run of installs into one directory. Being a descriptor, it stays the directory it was when
+     * opened, even if a symlink is swapped in at its path meanwhile.
      */
     private OpenParent openParent;
     /**
