@@ -23,7 +23,8 @@ final class Preload {
                 TlsContexts.prepareInBackground();
                 rocksDb();
             });
-            case "scan", "status", "versions", "restore" -> start(Preload::rocksDb);
+            // Not status, versions or restore: they ask the running peer first, and most of the time it answers.
+            case "scan" -> start(Preload::rocksDb);
             default -> {
             }
         }
