@@ -264,8 +264,13 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
     }
 
     private void send(Frame frame) {
+        write(frame, frame.getSerializedSize() + 4L);
+    }
+
+    /** Writes a frame, or one encoded already, of {@code bytes} with its length, counting them. */
+    private void write(Object frame, long bytes) {
         Channel c = channel;
-        bytesOut.addAndGet(frame.getSerializedSize() + 4L);
+        bytesOut.addAndGet(bytes);
         c.writeAndFlush(frame, c.voidPromise());
     }
 
@@ -275,10 +280,8 @@ public final class Link extends SimpleChannelInboundHandler<Frame> {
      * memory of its own: sync.ContentArena). For {@link LinkEndpoint#serve}, whose future then completes with null.
      */
     public void reply(Frame request, Frame answer) throws IOException {
-        Channel c = channel;
-        ByteBuf encoded = FrameEncoder.encode(c.alloc(), answer.toBuilder().setId(request.getId()).build());
-        bytesOut.addAndGet(encoded.readableBytes());
-        c.writeAndFlush(encoded, c.voidPromise());
+        ByteBuf encoded = FrameEncoder.encode(channel.alloc(), answer.toBuilder().setId(request.getId()).build());
+        write(encoded, encoded.readableBytes());
     }
 
     private void fail(ChannelHandlerContext ctx, ProtocolException reason) {
